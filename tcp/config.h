@@ -1,0 +1,54 @@
+// Tunables of the TCP core, with the RFC defaults and where each comes from.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "base/time.h"
+
+namespace ustack::tcp {
+
+using namespace std::chrono_literals;
+
+struct TcpConfig {
+    // Maximum segment lifetime; TIME-WAIT lasts 2*MSL (RFC 9293 §3.4.2, MUST-13).
+    Duration msl = std::chrono::seconds(120);
+
+    // Retransmission timeout (RFC 6298 §2): initial 1 s, floor 1 s, ceiling 60 s.
+    Duration rto_initial = std::chrono::seconds(1);
+    Duration rto_min = std::chrono::seconds(1);
+    Duration rto_max = std::chrono::seconds(60);
+
+    // Connection failure thresholds (RFC 9293 §3.8.3, MUST-20..23, SHLD-10/11):
+    // R1 retransmissions before advising the application, R2 as a time limit.
+    uint32_t r1_retransmissions = 3;
+    Duration r2_timeout = std::chrono::seconds(100);
+    Duration r2_syn_timeout = std::chrono::seconds(180);  // at least 3 minutes for SYN (MUST-23)
+
+    // MSS we announce: MTU minus 40 (MUST-67). The shell sets it from the link MTU.
+    uint16_t mss = 1460;
+    // Send MSS assumed when the peer sends no MSS option (MUST-15).
+    uint16_t default_send_mss = 536;
+
+    // Buffer sizes per connection (bytes). The advertised window is at most
+    // 65535 until window scaling is implemented.
+    size_t send_buffer = 256 * 1024;
+    size_t recv_buffer = 256 * 1024;
+
+    // Initial congestion window in segments (RFC 5681 §3.1 allows up to 4 for
+    // MSS <= 1095, 3 for <= 2190, 2 above; RFC 6928 raises it to 10).
+    uint32_t initial_window_segments = 10;
+
+    // Listen backlog when the application gives none.
+    size_t default_backlog = 128;
+
+    // Ephemeral port range for active opens.
+    uint16_t ephemeral_port_first = 49152;
+    uint16_t ephemeral_port_last = 65535;
+
+    // TTL for outgoing segments (MUST-49: configurable).
+    uint8_t ttl = 64;
+};
+
+}  // namespace ustack::tcp

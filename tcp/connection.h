@@ -1,0 +1,98 @@
+// One TCP connection: the transmission control block and its state machine
+// (RFC 9293 §3.3.1, §3.3.2, §3.10). Pure: time comes in as an argument,
+// output goes to the Outbox, the ISN comes from the IsnGenerator.
+//
+// PUBLIC API CONTRACT (used by tcp_layer, the Asio shell, the test harness).
+// Private members are the implementation's business.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+
+#include "base/time.h"
+#include "tcp/config.h"
+#include "tcp/error.h"
+#include "tcp/four_tuple.h"
+#include "tcp/isn.h"
+#include "tcp/observer.h"
+#include "tcp/outbox.h"
+#include "tcp/segment.h"
+#include "tcp/state.h"
+
+namespace ustack::tcp {
+
+// A read-only snapshot of the TCB, for tests, `ustack status` and invariants.
+struct TcbSnapshot {
+    State state = State::Closed;
+    SeqNum iss, snd_una, snd_nxt;
+    uint32_t snd_wnd = 0;       // scaled peer window
+    SeqNum irs, rcv_nxt;
+    uint32_t rcv_wnd = 0;       // what we advertise now
+    uint16_t snd_mss = 0;       // effective send MSS (MUST-16)
+    uint32_t cwnd = 0, ssthresh = 0;
+    Duration srtt{}, rttvar{}, rto{};
+    size_t send_buffered = 0;   // queued but not yet acknowledged (includes in flight)
+    size_t bytes_in_flight = 0;
+    size_t recv_buffered = 0;   // in order, not yet read by the application
+    size_t out_of_order = 0;    // held by the reassembler
+    uint32_t retransmissions = 0;  // consecutive, for the current timeout
+    std::optional<Instant> retransmit_deadline;
+    std::optional<Instant> time_wait_deadline;
+};
+
+class Connection {
+public:
+    Connection(const TcpConfig& config, const FourTuple& tuple, Outbox& outbox, IsnGenerator& isn);
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    ~Connection();
+
+    // ---- User calls (RFC 9293 §3.10.1-§3.10.6) ----
+
+    // Active OPEN: CLOSED -> SYN-SENT, sends <SYN> with our MSS.
+    void open_active(Instant now);
+    // Passive OPEN completion: a listener hands over the SYN that arrived in
+    // LISTEN; LISTEN -> SYN-RECEIVED, sends <SYN,ACK> (§3.10.7.2).
+    void open_passive(const Segment& syn, Instant now);
+    // SEND: queues bytes; returns how many were taken (0 when the buffer is
+    // full, or after CLOSE: then error() is ConnectionClosing).
+    size_t send(std::span<const uint8_t> data, Instant now);
+    // RECEIVE: copies up to out.size() in-order bytes; returns the count.
+    // Opening the window may send a window update.
+    size_t receive(std::span<uint8_t> out, Instant now);
+    // CLOSE: FIN after everything queued has been sent (half-close: we may keep reading).
+    void close(Instant now);
+    // ABORT: sends RST where the state calls for one, then CLOSED.
+    void abort(Instant now);
+
+    // ---- Events from below ----
+
+    // SEGMENT ARRIVES (§3.10.7) for this connection's 4-tuple.
+    void on_segment(const Segment& seg, Instant now);
+    // Timeouts (§3.10.8): retransmission, TIME-WAIT, probes. Call at or after next_deadline().
+    void on_timer(Instant now);
+    // The earliest deadline at which on_timer() has work, if any.
+    std::optional<Instant> next_deadline() const;
+
+    // ---- Status (§3.10.6) ----
+    State state() const;
+    const FourTuple& tuple() const;
+    size_t readable() const;         // in-order bytes waiting for receive()
+    size_t writable() const;         // free space in the send buffer (0 once closed for sending)
+    bool eof() const;                // the peer's FIN arrived and every byte before it was read
+    bool fully_closed() const;       // CLOSED: the table may forget this connection
+    TcpError error() const;          // why the connection failed, or None
+    TcbSnapshot snapshot() const;
+
+    void set_observer(ConnectionObserver* observer);  // the socket
+    void set_tracer(ConnectionObserver* tracer);      // stack-wide (state changes only)
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ustack::tcp

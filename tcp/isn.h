@@ -1,0 +1,41 @@
+// Initial sequence numbers come from an injected generator (RFC 9293 §3.4.1),
+// so the core stays deterministic under test.
+#pragma once
+
+#include "base/time.h"
+#include "stack/wire/seq_num.h"
+#include "tcp/four_tuple.h"
+
+namespace ustack::tcp {
+
+class IsnGenerator {
+public:
+    virtual ~IsnGenerator() = default;
+    // ISN for a new connection on `tuple` at time `now`.
+    virtual wire::SeqNum isn(const FourTuple& tuple, Instant now) = 0;
+};
+
+// Always the same ISN: for tests and packet scripts.
+class FixedIsn final : public IsnGenerator {
+public:
+    explicit FixedIsn(uint32_t isn) : isn_(isn) {}
+    wire::SeqNum isn(const FourTuple&, Instant) override { return wire::SeqNum(isn_); }
+    void set(uint32_t isn) { isn_ = isn; }
+
+private:
+    uint32_t isn_;
+};
+
+// RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey),
+// M a 4-microsecond clock and F a keyed hash (SipHash-2-4) (MUST-8, SHLD-1, MUST-9).
+// The key comes from the shell (which reads the random device); the core never does.
+class Rfc6528Isn final : public IsnGenerator {
+public:
+    Rfc6528Isn(uint64_t key0, uint64_t key1) : k0_(key0), k1_(key1) {}
+    wire::SeqNum isn(const FourTuple& tuple, Instant now) override;
+
+private:
+    uint64_t k0_, k1_;
+};
+
+}  // namespace ustack::tcp

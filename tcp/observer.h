@@ -1,0 +1,34 @@
+// Events the core reports upward: to the socket that owns a connection, and
+// to a stack-wide tracer (ustack -v prints every state transition with its cause).
+#pragma once
+
+#include <string_view>
+
+#include "tcp/state.h"
+
+namespace ustack::tcp {
+
+class Connection;
+class Listener;
+
+class ConnectionObserver {
+public:
+    virtual ~ConnectionObserver() = default;
+    // Every transition, with the reason in RFC terms, e.g. "ACK 1001 acknowledges our SYN".
+    virtual void on_state_change(const Connection&, State /*from*/, State /*to*/, std::string_view /*cause*/) {}
+    // New bytes are readable, or the peer's FIN arrived (receive() then returns 0 with eof()).
+    virtual void on_readable(Connection&) {}
+    // Send buffer space was freed.
+    virtual void on_writable(Connection&) {}
+    // The connection reached ESTABLISHED, or failed (error() says why) or closed.
+    virtual void on_status(Connection&) {}
+};
+
+class ListenerObserver {
+public:
+    virtual ~ListenerObserver() = default;
+    // A connection is ready in the accept queue.
+    virtual void on_acceptable(Listener&) {}
+};
+
+}  // namespace ustack::tcp

@@ -1,0 +1,18 @@
+// Where the core's output goes. The core never does I/O: it hands each
+// segment to an Outbox, which the stack turns into an IPv4 packet and the
+// test harness records.
+#pragma once
+
+#include "tcp/four_tuple.h"
+#include "tcp/segment.h"
+
+namespace ustack::tcp {
+
+class Outbox {
+public:
+    virtual ~Outbox() = default;
+    // Called once per outgoing segment; `seg.payload` is valid only during the call.
+    virtual void send(const FourTuple& tuple, const Segment& seg) = 0;
+};
+
+}  // namespace ustack::tcp

@@ -1,0 +1,79 @@
+// The TCP layer of one stack: the table of connections and listeners, the
+// demux of arriving segments (RFC 9293 §3.10.7), RST for closed ports
+// (§3.10.7.1), and the earliest timer deadline across connections.
+//
+// PUBLIC API CONTRACT (used by stack/stack.cc, the Asio shell, the harness).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+#include "base/time.h"
+#include "stack/wire/ipv4_address.h"
+#include "tcp/config.h"
+#include "tcp/connection.h"
+#include "tcp/isn.h"
+#include "tcp/observer.h"
+#include "tcp/outbox.h"
+
+namespace ustack::tcp {
+
+// A passive endpoint in LISTEN. Holds connections in SYN-RECEIVED and the
+// accept queue of ESTABLISHED ones not yet taken by the application.
+class Listener {
+public:
+    // Next established connection, or nullptr when none is ready.
+    virtual std::shared_ptr<Connection> accept() = 0;
+    virtual size_t ready() const = 0;
+    virtual Endpoint local() const = 0;
+    virtual void set_observer(ListenerObserver* observer) = 0;
+    // Stop listening: pending not-yet-accepted connections are reset.
+    virtual void close(Instant now) = 0;
+    virtual ~Listener() = default;
+};
+
+struct TcpCounters {
+    uint64_t segments_in = 0;
+    uint64_t segments_out = 0;
+    uint64_t rst_out = 0;            // includes RSTs for closed ports
+    uint64_t closed_port_segments = 0;
+    uint64_t dropped_unacceptable = 0;
+    uint64_t retransmissions = 0;
+    uint64_t connections_opened = 0;
+    uint64_t connections_accepted = 0;
+};
+
+class TcpLayer {
+public:
+    TcpLayer(const TcpConfig& config, Outbox& outbox, IsnGenerator& isn);
+    ~TcpLayer();
+    TcpLayer(const TcpLayer&) = delete;
+    TcpLayer& operator=(const TcpLayer&) = delete;
+
+    // A segment arrived from `src` to `dst` (checksum already verified).
+    void input(wire::Ipv4Address src, wire::Ipv4Address dst, const Segment& seg, Instant now);
+
+    // Passive OPEN on local (addr may be 0.0.0.0 for any). nullptr + error on failure.
+    std::shared_ptr<Listener> listen(Endpoint local, size_t backlog, TcpError* error = nullptr);
+    // Active OPEN from `local_addr` (ephemeral port) to `remote`.
+    std::shared_ptr<Connection> connect(wire::Ipv4Address local_addr, Endpoint remote, Instant now,
+                                        TcpError* error = nullptr);
+
+    void on_timer(Instant now);
+    std::optional<Instant> next_deadline() const;
+
+    void set_tracer(ConnectionObserver* tracer);
+    const TcpConfig& config() const;
+    TcpConfig& mutable_config();
+    const TcpCounters& counters() const;
+    size_t connection_count() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ustack::tcp
