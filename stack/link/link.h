@@ -25,6 +25,9 @@ public:
     virtual size_t mtu() const = 0;
     // When a decorator holds packets for later (delay), the earliest release time.
     virtual std::optional<Instant> next_deadline() const { return std::nullopt; }
+    // Releases what a decorator held for transmission until `now` (delay
+    // queue). The shell calls it when next_deadline() passes. Plain links: no-op.
+    virtual void poll(Instant /*now*/) {}
 };
 
 }  // namespace ustack::link
