@@ -1,0 +1,130 @@
+// RFC 9110 §9.3.1-9.3.2 (GET/HEAD), §6.6.1 (Date), §15.5.6 (405 Allow); RFC 9112 §9.3 (Connection):
+// the non-template half of the static file server.
+#include "http/server.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+
+#include "http/mime.h"
+#include "http/path.h"
+#include "http/status.h"
+
+namespace ustack::http {
+
+ParserLimits ServerConfig::limits() const {
+    ParserLimits l;
+    l.max_start_line = max_request_line;
+    l.max_header_bytes = max_header;
+    l.max_fields = max_fields;
+    l.max_body = max_body;
+    return l;
+}
+
+namespace detail {
+
+std::optional<FileSource> FileSource::open(const std::filesystem::path& p) {
+    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    return FileSource(fd, uint64_t(st.st_size));
+}
+
+FileSource::~FileSource() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+size_t FileSource::read(std::vector<char>& buf) {
+    while (true) {
+        ssize_t n = ::read(fd_, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        return n < 0 ? 0 : size_t(n);
+    }
+}
+
+namespace {
+
+// IMF-fixdate (RFC 9110 §5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string http_date() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return buf;
+}
+
+}  // namespace
+
+Response error_response(int status, bool send_body) {
+    Response r;
+    r.status = status;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = std::to_string(status) + " " + std::string(reason_phrase(status)) + "\n";
+    r.content_length = r.body.size();
+    r.send_body = send_body;
+    return r;
+}
+
+Response prepare_response(const RequestParser& req, const ServerConfig& config) {
+    std::string_view m = req.method();
+    if (m != "GET" && m != "HEAD") {
+        Response r = error_response(405, true);
+        r.allow = true;
+        return r;
+    }
+    ResolvedPath p = resolve_target(config.root, req.target());
+    if (p.status != 200) return error_response(p.status, true);
+    std::optional<FileSource> f = FileSource::open(p.file);
+    if (!f) return error_response(404, true);
+    Response r;
+    r.status = 200;
+    r.content_type = mime_type(p.file.native());
+    r.content_length = f->size();
+    r.file.emplace(std::move(*f));
+    return r;
+}
+
+std::string response_head(const Response& r, bool keep_alive, int request_minor, const ServerConfig& config) {
+    std::string h;
+    h.reserve(256);
+    h += "HTTP/1.1 ";
+    h += std::to_string(r.status);
+    h += ' ';
+    h += reason_phrase(r.status);
+    h += "\r\nDate: ";
+    h += http_date();
+    h += "\r\nServer: ";
+    h += config.server_name;
+    h += "\r\nContent-Type: ";
+    h += r.content_type;
+    h += "\r\nContent-Length: ";
+    h += std::to_string(r.content_length);
+    if (r.allow) h += "\r\nAllow: GET, HEAD";
+    if (!keep_alive) h += "\r\nConnection: close";
+    else if (request_minor == 0) h += "\r\nConnection: keep-alive";
+    h += "\r\n\r\n";
+    return h;
+}
+
+std::string request_line(const RequestParser& req) {
+    if (!req.start_line_done()) return {};
+    std::string s;
+    s.reserve(req.method().size() + req.target().size() + 10);
+    s += req.method();
+    s += ' ';
+    s += req.target();
+    s += ' ';
+    s += req.version_text();
+    return s;
+}
+
+}  // namespace detail
+}  // namespace ustack::http

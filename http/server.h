@@ -1,0 +1,168 @@
+// RFC 9110 §9.3.1-9.3.2 (GET, HEAD), §15.5.6 (405 + Allow); RFC 9112 §9 (persistence, half-close):
+// a static file server over any Asio stream (AsyncReadStream + AsyncWriteStream).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/system/error_code.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/access_log.h"
+#include "http/parser.h"
+
+namespace ustack::http {
+
+struct ServerConfig {
+    std::filesystem::path root;           // document root; nothing outside it is ever served
+    size_t max_header = 16 * 1024;        // header section limit (431)
+    size_t max_request_line = 8 * 1024;   // request line limit (414)
+    size_t max_fields = 100;              // field line limit (431)
+    uint64_t max_body = 1024 * 1024;      // request bodies are drained, never stored (413 beyond)
+    size_t read_buffer = 16 * 1024;       // bytes per async_read_some
+    size_t file_chunk = 64 * 1024;        // file bodies are sent in pieces of this size
+    std::string server_name = "ustack/0.1";
+
+    ParserLimits limits() const;
+};
+
+// Customization point: end our sending direction after the last response (RFC 9112 §9.6: close in
+// stages). Calls stream.shutdown_send() (ustack TcpStream), else shutdown(shutdown_send) (Asio sockets,
+// or .socket() of a Beast tcp_stream), else does nothing (e.g. beast::test::stream).
+template <class Stream>
+void half_close(Stream& stream) {
+    if constexpr (requires { stream.shutdown_send(); }) {
+        stream.shutdown_send();
+    } else if constexpr (requires(boost::system::error_code& ec) {
+                             stream.shutdown(boost::asio::socket_base::shutdown_send, ec);
+                         }) {
+        boost::system::error_code ec;
+        stream.shutdown(boost::asio::socket_base::shutdown_send, ec);
+    } else if constexpr (requires(boost::system::error_code& ec) {
+                             stream.socket().shutdown(boost::asio::socket_base::shutdown_send, ec);
+                         }) {
+        boost::system::error_code ec;
+        stream.socket().shutdown(boost::asio::socket_base::shutdown_send, ec);
+    }
+}
+
+namespace detail {
+
+// Client address for the access log: Asio endpoint, ustack tcp::Endpoint, or "-".
+template <class Stream>
+std::string peer_name(Stream& stream) {
+    if constexpr (requires(boost::system::error_code& ec) { stream.remote_endpoint(ec).address().to_string(); }) {
+        boost::system::error_code ec;
+        auto ep = stream.remote_endpoint(ec);
+        return ec ? std::string("-") : ep.address().to_string();
+    } else if constexpr (requires { stream.remote_endpoint().addr.to_string(); }) {
+        return stream.remote_endpoint().addr.to_string();
+    } else {
+        return "-";
+    }
+}
+
+// An open regular file; reads it piecewise so large files are never held in memory.
+class FileSource {
+public:
+    static std::optional<FileSource> open(const std::filesystem::path& p);
+    FileSource(FileSource&& o) noexcept : fd_(o.fd_), size_(o.size_) { o.fd_ = -1; }
+    FileSource& operator=(FileSource&&) = delete;
+    ~FileSource();
+    uint64_t size() const { return size_; }
+    // Reads up to buf.size() bytes; returns the count, 0 at end of file or on error.
+    size_t read(std::vector<char>& buf);
+
+private:
+    FileSource(int fd, uint64_t size) : fd_(fd), size_(size) {}
+    int fd_;
+    uint64_t size_;
+};
+
+struct Response {
+    int status = 200;
+    std::string_view content_type;
+    uint64_t content_length = 0;
+    bool send_body = true;       // false for HEAD
+    bool allow = false;          // add "Allow: GET, HEAD" (405)
+    std::string body;            // small generated body (errors)
+    std::optional<FileSource> file;
+};
+
+// Decides the answer to a complete request (GET/HEAD of a file, 404, 405).
+Response prepare_response(const RequestParser& req, const ServerConfig& config);
+// Decides the answer to a request the parser rejected (error() status, no file).
+Response error_response(int status, bool send_body);
+// Status line and fields; Connection: close when !keep_alive, keep-alive echoed to 1.0 clients.
+std::string response_head(const Response& r, bool keep_alive, int request_minor, const ServerConfig& config);
+// "METHOD target HTTP/x.y" for the log, or empty when the request line was not understood.
+std::string request_line(const RequestParser& req);
+
+}  // namespace detail
+
+// Serves requests on one connection until the client closes, an error occurs, or the connection is not
+// persistent. Each request is read completely (its body drained, so a body is never taken for the next
+// request) before it is answered; a rejected request gets its status and the connection is closed.
+template <class Stream>
+boost::asio::awaitable<void> serve_connection(Stream& stream, const ServerConfig& config, AccessLog* log = nullptr) {
+    namespace asio = boost::asio;
+    RequestParser parser(config.limits());
+    std::vector<char> in(config.read_buffer);
+    std::vector<char> chunk;
+    size_t begin = 0, end = 0;
+    const std::string peer = detail::peer_name(stream);
+    boost::system::error_code ec;
+    for (;;) {
+        parser.reset();
+        for (;;) {
+            begin += parser.put(std::string_view(in.data() + begin, end - begin));
+            if (begin == end) begin = end = 0;
+            ParseState st = parser.state();
+            if (st == ParseState::Done || st == ParseState::Error) break;
+            if (st != ParseState::NeedMore) continue;  // header or body bytes: nothing to keep
+            size_t n = co_await stream.async_read_some(asio::buffer(in.data() + end, in.size() - end),
+                                                       asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return;  // peer closed or failed: nothing to answer
+            end += n;
+        }
+        bool error = parser.state() == ParseState::Error;
+        bool head = !error && parser.method() == "HEAD";
+        detail::Response r = error ? detail::error_response(parser.error(), true)
+                                   : detail::prepare_response(parser, config);
+        bool keep = !error && parser.keep_alive();
+        std::string out = detail::response_head(r, keep, parser.version_minor(), config);
+        uint64_t sent = 0;
+        if (r.send_body && !head && !r.file) {
+            out += r.body;
+            sent = r.body.size();
+        }
+        co_await asio::async_write(stream, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;
+        if (r.send_body && !head && r.file) {
+            chunk.resize(config.file_chunk);
+            while (sent < r.content_length) {
+                size_t n = r.file->read(chunk);
+                if (n == 0) break;
+                co_await asio::async_write(stream, asio::buffer(chunk.data(), n),
+                                           asio::redirect_error(asio::use_awaitable, ec));
+                if (ec) co_return;
+                sent += n;
+            }
+            if (sent < r.content_length) keep = false;  // file shrank: the framing is broken, close
+        }
+        if (log) log->write({peer, detail::request_line(parser), r.status, sent});
+        if (!keep) {
+            half_close(stream);
+            co_return;
+        }
+    }
+}
+
+}  // namespace ustack::http
