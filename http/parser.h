@@ -9,6 +9,7 @@
 // allocation, and the caller may discard consumed bytes at any time.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -46,7 +47,13 @@ public:
 
     // Consumes bytes of the message; see the file comment for the states.
     size_t put(std::string_view bytes);
-    size_t put(std::span<const char> bytes) { return put(std::string_view(bytes.data(), bytes.size())); }
+    template <class Bytes>
+        requires(std::convertible_to<const Bytes&, std::span<const char>> &&
+                 !std::convertible_to<const Bytes&, std::string_view>)
+    size_t put(const Bytes& bytes) {
+        std::span<const char> s = bytes;
+        return put(std::string_view(s.data(), s.size()));
+    }
 
     // The peer closed the connection. True when that completes the message (close-delimited body, or
     // already Done); false when the message is truncated (the state is left unchanged).
