@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# THE test command: installs dependencies, builds a release tree (build/) and
+# an ASan+UBSan tree (build-asan/), runs the unit tests in both and the
+# end-to-end tests (real Linux peers in private network namespaces) in the
+# release tree, then checks the RFC 9293 conformance matrix when its tool
+# exists. Ends with "N passed, M failed"; exit status is non-zero on any failure.
+#
+# Usage: sudo bash tests/run-all.sh     (as non-root the e2e tests are skipped)
+# Env:   JOBS (default 2), SKIP_DEPS=1 (do not run tools/install-deps.sh)
+set -uo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+JOBS="${JOBS:-2}"
+PASSED=0
+FAILED=0
+SKIPPED=0
+FAILURES=()
+START=$(date +%s)
+
+stage() { printf '\n==== %s (%ds)\n' "$*" $(( $(date +%s) - START )); }
+failed_step() { FAILED=$((FAILED + 1)); FAILURES+=("$1"); echo "FAILED: $1"; }
+
+# run_ctest BUILD_DIR LABEL ARGS...: runs ctest, adds its counts to the totals.
+run_ctest() {
+  local dir="$1" label="$2"; shift 2
+  local log="$dir/ctest-$label.log" xml="$dir/test-xml"
+  rm -rf "$xml"; mkdir -p "$xml"
+  GTEST_OUTPUT="xml:$xml/" ctest --test-dir "$dir" --output-on-failure -j"$JOBS" "$@" 2>&1 | tee "$log"
+  local total fail skip
+  total=$(sed -nE 's/.*tests passed, [0-9]+ tests? failed out of ([0-9]+).*/\1/p' "$log" | tail -1)
+  fail=$(sed -nE 's/.*tests passed, ([0-9]+) tests? failed out of [0-9]+.*/\1/p' "$log" | tail -1)
+  skip=$(grep -cE '^\s*[0-9]+ - .*\(Skipped\)' "$log")
+  if [ -z "$total" ]; then
+    if grep -q 'No tests were found' "$log"; then failed_step "$label: no tests found"; return; fi
+    failed_step "$label: ctest did not finish"; return
+  fi
+  PASSED=$((PASSED + total - fail - skip))
+  FAILED=$((FAILED + fail))
+  SKIPPED=$((SKIPPED + skip))
+  [ "$fail" -eq 0 ] || FAILURES+=("$label: $fail test(s), see $log")
+}
+
+# build DIR CMAKE_ARGS...: configure + build everything; false on failure.
+build() {
+  local dir="$1"; shift
+  cmake -S "$REPO" -B "$dir" -G Ninja "$@" >"$dir.configure.log" 2>&1 \
+    || { cat "$dir.configure.log"; return 1; }
+  cmake --build "$dir" -j"$JOBS"
+}
+
+if [ "${SKIP_DEPS:-0}" != 1 ]; then
+  stage "Dependencies (tools/install-deps.sh)"
+  bash tools/install-deps.sh || failed_step "tools/install-deps.sh"
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "NOTE: not root: the end-to-end tests will be skipped (they need network namespaces and TUN)."
+fi
+
+stage "Release build (build/, RelWithDebInfo)"
+if build "$REPO/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+  stage "Release: unit and end-to-end tests"
+  run_ctest "$REPO/build" release
+  XML_DIR="$REPO/build/test-xml"
+else
+  failed_step "release build"
+  XML_DIR=""
+fi
+
+stage "Sanitizer build (build-asan/, ASan+UBSan)"
+if build "$REPO/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUSTACK_SANITIZE=ON; then
+  stage "ASan+UBSan: unit tests"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_ctest "$REPO/build-asan" asan -LE e2e
+else
+  failed_step "sanitizer build"
+fi
+
+CONF="$REPO/tools/conformance/gen_conformance.py"
+if [ -f "$CONF" ] && [ -n "$XML_DIR" ]; then
+  stage "RFC 9293 conformance matrix (tools/conformance/gen_conformance.py --check)"
+  if python3 "$CONF" --xml-dir "$XML_DIR" --check; then
+    PASSED=$((PASSED + 1))
+  else
+    failed_step "conformance check"
+  fi
+fi
+
+stage "Summary"
+for f in "${FAILURES[@]}"; do echo "  failed: $f"; done
+echo "$SKIPPED skipped; took $(( $(date +%s) - START )) s"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,82 @@
+// The ustack command line: `ustack serve` and `ustack fetch` over a TUN device (CLI11).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "tools/ustack/commands.h"
+#include "tools/ustack/common.h"
+
+using namespace ustack::cli;
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit status:\n"
+    "  0  success (fetch: the whole body arrived)\n"
+    "  1  other failure (I/O error, internal error)\n"
+    "  2  malformed option, address, prefix or URL\n"
+    "  3  not permitted: needs root or CAP_NET_ADMIN\n"
+    "  4  /dev/net/tun does not exist\n"
+    "  5  TUN device busy (another process has it open)\n"
+    "  6  connection refused (the peer answered with RST)\n"
+    "  7  timed out (no progress within --timeout, or TCP gave up)\n"
+    "  8  HTTP status >= 400 (the body is still written)\n"
+    "  9  connection ended before the whole body arrived\n";
+
+void add_link_options(CLI::App* cmd, std::string& tun, std::string& addr, std::string& host_addr, size_t& mtu,
+                      double& msl, bool& verbose) {
+    cmd->add_option("--tun", tun, "TUN device to open (created if absent), e.g. tun0")->required();
+    cmd->add_option("--addr", addr, "ustack's own IPv4 address, e.g. 10.0.0.2")->required();
+    cmd->add_option("--host-addr", host_addr,
+                    "also give the kernel side of the TUN this IP/PREFIX (e.g. 10.0.0.1/24) and bring it up");
+    cmd->add_option("--mtu", mtu, "link MTU (the TCP MSS is MTU - 40)")->capture_default_str();
+    cmd->add_option("--msl", msl, "maximum segment lifetime in seconds; TIME-WAIT lasts 2*MSL (RFC 9293 default 120)")
+        ->capture_default_str();
+    cmd->add_flag("-v,--verbose", verbose, "print every TCP state transition with its cause (on stderr)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"ustack: a user-space TCP/IP stack over a Linux TUN device"};
+    app.footer(kExitCodes);
+    app.require_subcommand(1);
+
+    ServeOptions serve;
+    CLI::App* serve_cmd = app.add_subcommand("serve", "answer ping and serve a directory over HTTP/1.1");
+    add_link_options(serve_cmd, serve.tun, serve.addr, serve.host_addr, serve.mtu, serve.msl_seconds, serve.verbose);
+    serve_cmd->add_option("--root", serve.root, "directory to serve")->capture_default_str();
+    serve_cmd->add_option("--port", serve.port, "TCP port to listen on")->capture_default_str();
+    serve_cmd->footer(kExitCodes);
+
+    FetchOptions fetch;
+    CLI::App* fetch_cmd = app.add_subcommand("fetch", "GET an http:// URL over ustack's own TCP");
+    add_link_options(fetch_cmd, fetch.tun, fetch.addr, fetch.host_addr, fetch.mtu, fetch.msl_seconds, fetch.verbose);
+    fetch_cmd->add_option("url", fetch.url, "http://IPv4[:port]/path (no DNS: the host is an address)")->required();
+    fetch_cmd->add_option("-o,--output", fetch.output, "write the body to FILE instead of stdout");
+    fetch_cmd->add_option("--timeout", fetch.timeout_seconds, "give up after this many seconds without progress")
+        ->capture_default_str();
+    fetch_cmd->footer(kExitCodes);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::string where = serve_cmd->parsed() ? " serve" : fetch_cmd->parsed() ? " fetch" : "";
+        return report(kUsage, std::string(e.what()) + " (see: ustack" + where + " --help)");
+    }
+
+    try {
+        if (serve_cmd->parsed()) return run_serve(serve);
+        return run_fetch(fetch);
+    } catch (const CliError& e) {
+        return report(e.code, e.message);
+    } catch (const std::exception& e) {
+        return report(kFailure, e.what());
+    }
+}

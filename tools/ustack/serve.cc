@@ -1,0 +1,153 @@
+// `ustack serve`: answers ping and serves a directory over HTTP/1.1 (RFC 9112)
+// on ustack's own TCP, one coroutine per accepted connection.
+#include <boost/asio.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "http/server.h"
+#include "stack/asio/event_loop.h"
+#include "tcp/asio/tcp_acceptor.h"
+#include "tcp/asio/tcp_stream.h"
+#include "tools/ustack/commands.h"
+#include "tools/ustack/common.h"
+
+namespace asio = boost::asio;
+
+namespace ustack::cli {
+
+namespace {
+
+// Live connections, so that SIGINT/SIGTERM can close them and let their
+// coroutines finish before the event loop goes away.
+struct ServeState {
+    net::EventLoop& loop;
+    http::ServerConfig config;
+    bool verbose = false;
+    bool stopping = false;
+    bool accepting = true;
+    std::set<net::TcpStream*> live;
+    uint64_t accepted = 0;
+
+    std::function<void()> finish;  // set by run_serve: stops the loop and the io_context
+
+    void maybe_finish() {
+        if (stopping && !accepting && live.empty() && finish) std::exchange(finish, nullptr)();
+    }
+};
+
+asio::awaitable<void> handle_connection(ServeState& st, std::unique_ptr<net::TcpStream> stream) {
+    st.live.insert(stream.get());
+    try {
+        co_await http::serve_connection(*stream, st.config);
+    } catch (const std::exception& e) {
+        if (st.verbose) report(0, std::string("connection ended: ") + e.what());
+    }
+    stream->close();
+    st.live.erase(stream.get());
+    st.maybe_finish();
+}
+
+asio::awaitable<void> accept_loop(ServeState& st, net::TcpAcceptor& acceptor) {
+    for (;;) {
+        auto stream = std::make_unique<net::TcpStream>(st.loop);
+        auto [ec] = co_await acceptor.async_accept(*stream, asio::as_tuple(asio::use_awaitable));
+        if (st.stopping || ec == asio::error::operation_aborted) break;
+        if (ec) {
+            report(0, "accept failed: " + ec.message());
+            continue;
+        }
+        ++st.accepted;
+        asio::co_spawn(st.loop.get_executor(), handle_connection(st, std::move(stream)), asio::detached);
+    }
+    st.accepting = false;
+    st.maybe_finish();
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& o) {
+    wire::Ipv4Address addr = parse_address(o.addr, "--addr");
+    std::optional<HostAddress> host;
+    if (!o.host_addr.empty()) host = parse_host_address(o.host_addr);
+    if (o.port < 1 || o.port > 65535) throw CliError{kUsage, "--port " + std::to_string(o.port) + " out of range (1..65535)"};
+    if (!(o.msl_seconds > 0) || o.msl_seconds > 3600) throw CliError{kUsage, "--msl must be in (0, 3600] seconds"};
+    std::error_code fs_ec;
+    if (!std::filesystem::is_directory(o.root, fs_ec)) throw CliError{kUsage, "--root '" + o.root + "' is not a directory"};
+
+    auto isn = make_isn_generator();
+    StackConfig cfg;
+    cfg.addr = addr;
+    cfg.mtu = o.mtu;
+    cfg.tcp.mss = uint16_t(o.mtu - 40);  // MUST-67: IP and TCP headers without options
+    cfg.tcp.msl = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.msl_seconds));
+
+    auto tun = open_tun(o.tun, o.mtu, addr, host);
+    StateTracer tracer(stderr, StateTracer::Role::Server);
+    asio::io_context io(1);
+    net::EventLoop loop(io, *tun, cfg, *isn);
+    if (o.verbose) loop.set_tracer(&tracer);
+
+    std::unique_ptr<net::TcpAcceptor> acceptor;
+    try {
+        acceptor = std::make_unique<net::TcpAcceptor>(loop, tcp::Endpoint{addr, uint16_t(o.port)});
+    } catch (const std::exception& e) {
+        throw CliError{kFailure, "cannot listen on " + o.addr + ":" + std::to_string(o.port) + ": " + e.what()};
+    }
+    ServeState st{loop, {}, o.verbose};
+    st.finish = [&] {
+        loop.stop();
+        io.stop();
+    };
+    st.config.root = std::filesystem::canonical(o.root);
+    loop.start();
+
+    asio::co_spawn(io, accept_loop(st, *acceptor), asio::detached);
+
+    // SIGINT/SIGTERM: stop accepting, close live connections, then let the loop
+    // drain; a grace timer bounds the wait.
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    asio::steady_timer grace(io);
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        st.stopping = true;
+        acceptor->close();
+        for (net::TcpStream* s : std::set<net::TcpStream*>(st.live)) s->close();
+        grace.expires_after(std::chrono::seconds(2));
+        grace.async_wait([&](const boost::system::error_code& gec) {
+            if (!gec) io.stop();
+        });
+        st.maybe_finish();
+    });
+
+    std::fprintf(stderr, "ustack: serving %s on http://%s:%d/ via %s%s\n", st.config.root.c_str(), o.addr.c_str(),
+                 o.port, o.tun.c_str(),
+                 host ? (" (kernel side " + o.host_addr + ")").c_str() : "");
+    std::fflush(stderr);
+
+    io.run();
+
+    if (o.verbose) {
+        const auto& tc = loop.stack().tcp().counters();
+        const auto& sc = loop.stack().counters();
+        std::fprintf(stderr,
+                     "ustack: stopped: %llu connections accepted, %llu state transitions, %llu entered TIME-WAIT, "
+                     "%llu segments in, %llu out, %llu retransmitted, %llu RST sent, %llu ping replies\n",
+                     (unsigned long long)st.accepted, (unsigned long long)tracer.transitions(),
+                     (unsigned long long)tracer.time_waits(), (unsigned long long)tc.segments_in,
+                     (unsigned long long)tc.segments_out, (unsigned long long)tc.retransmissions,
+                     (unsigned long long)tc.rst_out, (unsigned long long)sc.icmp_echo_replies);
+    } else {
+        std::fprintf(stderr, "ustack: stopped\n");
+    }
+    return kOk;
+}
+
+}  // namespace ustack::cli
