@@ -27,7 +27,7 @@ public:
 
 struct StackConfig {
     wire::Ipv4Address addr;       // our address
-    size_t mtu = 1500;            // link MTU; TCP MSS is derived from it (MUST-67)
+    size_t mtu = 1500;            // link MTU; tcp.mss becomes mtu - 40 (MUST-67), capped by a non-default tcp.mss
     tcp::TcpConfig tcp;
 };
 
@@ -50,6 +50,10 @@ struct StackCounters {
     uint64_t icmp_out = 0;
     uint64_t tcp_bad_checksum = 0;
     uint64_t tcp_malformed = 0;
+    uint64_t icmp_malformed = 0;     // shorter than the 8-byte ICMP header
+    uint64_t icmp_other = 0;         // ICMP types we do not act on (counted, dropped)
+    uint64_t tcp_in = 0;             // segments handed to the TCP layer
+    uint64_t tcp_oversize_out = 0;   // outbound segment did not fit the MTU (dropped, never fragmented)
 };
 
 class Stack {

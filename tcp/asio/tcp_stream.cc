@@ -1,0 +1,250 @@
+// TcpStream: the RFC 9293 §3.10 user calls (OPEN, SEND, RECEIVE, CLOSE,
+// ABORT) behind Asio's stream contract. Every completion is posted.
+#include "tcp/asio/tcp_stream.h"
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+
+#include "tcp/asio/error.h"
+
+namespace ustack::net {
+
+namespace asio = boost::asio;
+
+namespace detail {
+
+StreamCore::~StreamCore() {
+    if (conn_) conn_->set_observer(nullptr);
+}
+
+void StreamCore::complete(IoHandler& h, ErrorCode ec, std::size_t n) {
+    asio::post(loop_.get_executor(), asio::append(std::move(h), ec, n));
+    h = nullptr;
+}
+
+void StreamCore::complete(StatusHandler& h, ErrorCode ec) {
+    asio::post(loop_.get_executor(), asio::append(std::move(h), ec));
+    h = nullptr;
+}
+
+void StreamCore::schedule() {
+    if (service_posted_) return;
+    service_posted_ = true;
+    asio::post(loop_.get_executor(), [self = shared_from_this()] {
+        self->service_posted_ = false;
+        self->service();
+    });
+}
+
+void StreamCore::service() {
+    try_connect();
+    try_read();
+    try_write();
+}
+
+void StreamCore::start_connect(tcp::Endpoint remote, StatusHandler handler) {
+    if (connect_ || conn_) {
+        connect_ = std::move(handler);
+        complete(connect_, conn_ ? asio::error::already_connected : asio::error::already_started);
+        return;
+    }
+    tcp::TcpError err = tcp::TcpError::None;
+    auto conn = loop_.stack().tcp().connect(loop_.stack().address(), remote, loop_.now(), &err);
+    connect_ = std::move(handler);
+    if (!conn) {
+        complete(connect_, to_error_code(err == tcp::TcpError::None ? tcp::TcpError::InvalidArgument : err));
+        return;
+    }
+    conn_ = std::move(conn);
+    conn_->set_observer(this);
+    loop_.kick();  // the SYN goes out on the next flush
+    schedule();
+}
+
+bool StreamCore::try_connect() {
+    if (!connect_) return false;
+    if (!conn_) {
+        complete(connect_, asio::error::operation_aborted);
+        return true;
+    }
+    tcp::State s = conn_->state();
+    if (tcp::is_synchronized(s)) {
+        complete(connect_, {});
+        return true;
+    }
+    if (conn_->error() != tcp::TcpError::None) {
+        complete(connect_, to_error_code(conn_->error()));
+        return true;
+    }
+    if (s == tcp::State::Closed) {
+        complete(connect_, asio::error::connection_aborted);
+        return true;
+    }
+    return false;  // SYN-SENT / SYN-RECEIVED: wait for on_status
+}
+
+void StreamCore::start_read(const MutableBuffers& buffers, IoHandler handler) {
+    if (read_) {
+        IoHandler h = std::move(handler);
+        complete(h, asio::error::already_started, 0);
+        return;
+    }
+    read_ = std::move(handler);
+    read_buffers_ = buffers;
+    if (buffers.total() == 0) {
+        complete(read_, {}, 0);
+        return;
+    }
+    try_read();  // if nothing is ready yet, on_readable/on_status will bring us back
+}
+
+bool StreamCore::try_read() {
+    if (!read_) return false;
+    if (!conn_) {
+        complete(read_, asio::error::not_connected, 0);
+        return true;
+    }
+    if (conn_->readable() > 0) {
+        std::size_t n = 0;
+        Instant now = loop_.now();
+        for (std::size_t i = 0; i < read_buffers_.count; ++i) {
+            auto& b = read_buffers_.items[i];
+            std::size_t got = conn_->receive(std::span<uint8_t>(static_cast<uint8_t*>(b.data()), b.size()), now);
+            n += got;
+            if (got < b.size()) break;
+        }
+        loop_.kick();  // a window update may be due
+        complete(read_, {}, n);
+        return true;
+    }
+    if (conn_->eof()) {
+        complete(read_, asio::error::eof, 0);
+        return true;
+    }
+    if (conn_->error() != tcp::TcpError::None) {
+        complete(read_, to_error_code(conn_->error()), 0);
+        return true;
+    }
+    if (conn_->state() == tcp::State::Closed) {
+        complete(read_, asio::error::eof, 0);
+        return true;
+    }
+    return false;
+}
+
+void StreamCore::start_write(const ConstBuffers& buffers, IoHandler handler) {
+    if (write_) {
+        IoHandler h = std::move(handler);
+        complete(h, asio::error::already_started, 0);
+        return;
+    }
+    write_ = std::move(handler);
+    write_buffers_ = buffers;
+    if (buffers.total() == 0) {
+        complete(write_, {}, 0);
+        return;
+    }
+    try_write();
+}
+
+bool StreamCore::try_write() {
+    if (!write_) return false;
+    if (!conn_) {
+        complete(write_, asio::error::not_connected, 0);
+        return true;
+    }
+    std::size_t n = 0;
+    Instant now = loop_.now();
+    for (std::size_t i = 0; i < write_buffers_.count; ++i) {
+        auto& b = write_buffers_.items[i];
+        std::size_t took =
+            conn_->send(std::span<const uint8_t>(static_cast<const uint8_t*>(b.data()), b.size()), now);
+        n += took;
+        if (took < b.size()) break;
+    }
+    if (n > 0) {
+        loop_.kick();
+        complete(write_, {}, n);
+        return true;
+    }
+    if (conn_->error() != tcp::TcpError::None) {
+        complete(write_, to_error_code(conn_->error()), 0);
+        return true;
+    }
+    tcp::State s = conn_->state();
+    bool may_send_later = tcp::can_send_data(s) || s == tcp::State::SynSent || s == tcp::State::SynReceived;
+    if (!may_send_later) {
+        complete(write_, asio::error::broken_pipe, 0);
+        return true;
+    }
+    return false;  // buffer full: wait for on_writable
+}
+
+void StreamCore::assign(std::shared_ptr<tcp::Connection> conn) {
+    if (conn_) release(false);
+    conn_ = std::move(conn);
+    if (conn_) conn_->set_observer(this);
+    schedule();
+}
+
+void StreamCore::shutdown_send() {
+    if (!conn_) return;
+    conn_->close(loop_.now());
+    loop_.kick();
+    schedule();  // a pending write now fails with broken_pipe
+}
+
+void StreamCore::fail_pending(ErrorCode ec) {
+    if (connect_) complete(connect_, ec);
+    if (read_) complete(read_, ec, 0);
+    if (write_) complete(write_, ec, 0);
+}
+
+void StreamCore::release(bool abort_connection) {
+    if (!conn_) return;
+    conn_->set_observer(nullptr);
+    Instant now = loop_.now();
+    if (abort_connection) conn_->abort(now);
+    else if (tcp::can_send_data(conn_->state()) || conn_->state() == tcp::State::SynSent ||
+             conn_->state() == tcp::State::SynReceived)
+        conn_->close(now);
+    conn_.reset();
+    loop_.kick();
+}
+
+void StreamCore::close() {
+    release(false);
+    fail_pending(asio::error::operation_aborted);
+}
+
+void StreamCore::abort() {
+    release(true);
+    fail_pending(asio::error::operation_aborted);
+}
+
+}  // namespace detail
+
+TcpStream::~TcpStream() {
+    if (core_) core_->close();
+}
+
+TcpStream& TcpStream::operator=(TcpStream&& other) noexcept {
+    if (this != &other) {
+        if (core_) core_->close();
+        core_ = std::move(other.core_);
+    }
+    return *this;
+}
+
+tcp::Endpoint TcpStream::local_endpoint() const {
+    auto* c = core_ ? core_->connection() : nullptr;
+    return c ? c->tuple().local : tcp::Endpoint{};
+}
+
+tcp::Endpoint TcpStream::remote_endpoint() const {
+    auto* c = core_ ? core_->connection() : nullptr;
+    return c ? c->tuple().remote : tcp::Endpoint{};
+}
+
+}  // namespace ustack::net

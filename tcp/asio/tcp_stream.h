@@ -1,0 +1,171 @@
+// A TCP connection as an Asio AsyncReadStream/AsyncWriteStream (so Beast and
+// asio::async_read/async_write work on it). Completion tokens go through
+// asio::async_initiate: callbacks, use_future, use_awaitable and deferred.
+// Completions are always posted, never run inside the initiating call or
+// inside a callback from the TCP core.
+#pragma once
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <array>
+#include <cstddef>
+#include <memory>
+
+#include "stack/asio/event_loop.h"
+#include "tcp/connection.h"
+#include "tcp/four_tuple.h"
+#include "tcp/observer.h"
+
+namespace ustack::net {
+
+namespace detail {
+
+using ErrorCode = boost::system::error_code;
+using IoHandler = boost::asio::any_completion_handler<void(ErrorCode, std::size_t)>;
+using StatusHandler = boost::asio::any_completion_handler<void(ErrorCode)>;
+
+// The first buffers of a sequence, copied so a pending operation can keep
+// them without allocating. A read_some/write_some may use fewer than all.
+template <class Buffer>
+struct BufferList {
+    static constexpr std::size_t MAX = 16;
+    std::array<Buffer, MAX> items{};
+    std::size_t count = 0;
+    std::size_t total() const {
+        std::size_t t = 0;
+        for (std::size_t i = 0; i < count; ++i) t += items[i].size();
+        return t;
+    }
+    template <class Sequence>
+    static BufferList collect(const Sequence& seq) {
+        BufferList out;
+        auto it = boost::asio::buffer_sequence_begin(seq);
+        auto end = boost::asio::buffer_sequence_end(seq);
+        for (; it != end && out.count < MAX; ++it) {
+            Buffer b(*it);
+            if (b.size() != 0) out.items[out.count++] = b;
+        }
+        return out;
+    }
+};
+using MutableBuffers = BufferList<boost::asio::mutable_buffer>;
+using ConstBuffers = BufferList<boost::asio::const_buffer>;
+
+// The state behind a TcpStream, shared with posted work so that work never
+// outlives it. It observes the connection and completes pending operations.
+class StreamCore final : public tcp::ConnectionObserver, public std::enable_shared_from_this<StreamCore> {
+public:
+    explicit StreamCore(EventLoop& loop) : loop_(loop) {}
+    ~StreamCore() override;
+
+    void start_connect(tcp::Endpoint remote, StatusHandler handler);
+    void start_read(const MutableBuffers& buffers, IoHandler handler);
+    void start_write(const ConstBuffers& buffers, IoHandler handler);
+
+    void assign(std::shared_ptr<tcp::Connection> conn);
+    void shutdown_send();
+    void close();
+    void abort();
+
+    EventLoop& loop() { return loop_; }
+    tcp::Connection* connection() const { return conn_.get(); }
+
+    // ConnectionObserver: defer the work to the executor (never inline).
+    void on_readable(tcp::Connection&) override { schedule(); }
+    void on_writable(tcp::Connection&) override { schedule(); }
+    void on_status(tcp::Connection&) override { schedule(); }
+
+private:
+    void schedule();
+    void service();
+    bool try_connect();
+    bool try_read();
+    bool try_write();
+    void release(bool abort_connection);
+    void fail_pending(ErrorCode ec);
+    void complete(IoHandler& h, ErrorCode ec, std::size_t n);
+    void complete(StatusHandler& h, ErrorCode ec);
+
+    EventLoop& loop_;
+    std::shared_ptr<tcp::Connection> conn_;
+    bool service_posted_ = false;
+    StatusHandler connect_;
+    IoHandler read_;
+    MutableBuffers read_buffers_;
+    IoHandler write_;
+    ConstBuffers write_buffers_;
+};
+
+}  // namespace detail
+
+class TcpStream {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    explicit TcpStream(EventLoop& loop) : core_(std::make_shared<detail::StreamCore>(loop)) {}
+    // Closes (graceful CLOSE, not RST) if still open; pending operations complete with operation_aborted.
+    ~TcpStream();
+    TcpStream(TcpStream&&) noexcept = default;
+    TcpStream& operator=(TcpStream&& other) noexcept;
+    TcpStream(const TcpStream&) = delete;
+    TcpStream& operator=(const TcpStream&) = delete;
+
+    executor_type get_executor() { return core_->loop().get_executor(); }
+
+    // Active OPEN (RFC 9293 §3.10.1) from the stack's address to `remote`:
+    // void(error_code) once ESTABLISHED, or connection_refused (RST), timed_out.
+    template <class Token>
+    auto async_connect(tcp::Endpoint remote, Token&& token) {
+        return boost::asio::async_initiate<Token, void(detail::ErrorCode)>(
+            [](auto handler, std::shared_ptr<detail::StreamCore> core, tcp::Endpoint r) {
+                core->start_connect(r, detail::StatusHandler(std::move(handler)));
+            },
+            token, core_, remote);
+    }
+
+    // RECEIVE (§3.10.3): void(error_code, bytes). At least one byte, or
+    // asio::error::eof once the peer's FIN arrived and everything was read.
+    // Zero-size buffers complete at once with 0.
+    template <class MutableBufferSequence, class Token>
+    auto async_read_some(const MutableBufferSequence& buffers, Token&& token) {
+        return boost::asio::async_initiate<Token, void(detail::ErrorCode, std::size_t)>(
+            [](auto handler, std::shared_ptr<detail::StreamCore> core, detail::MutableBuffers b) {
+                core->start_read(b, detail::IoHandler(std::move(handler)));
+            },
+            token, core_, detail::MutableBuffers::collect(buffers));
+    }
+
+    // SEND (§3.10.2): void(error_code, bytes the send buffer took), waiting
+    // for space when the buffer is full. broken_pipe after shutdown_send().
+    template <class ConstBufferSequence, class Token>
+    auto async_write_some(const ConstBufferSequence& buffers, Token&& token) {
+        return boost::asio::async_initiate<Token, void(detail::ErrorCode, std::size_t)>(
+            [](auto handler, std::shared_ptr<detail::StreamCore> core, detail::ConstBuffers b) {
+                core->start_write(b, detail::IoHandler(std::move(handler)));
+            },
+            token, core_, detail::ConstBuffers::collect(buffers));
+    }
+
+    // Takes over a connection (from a listener's accept queue).
+    void assign(std::shared_ptr<tcp::Connection> conn) { core_->assign(std::move(conn)); }
+    // CLOSE (§3.10.4) for our direction only: FIN after queued data; reading goes on.
+    void shutdown_send() { core_->shutdown_send(); }
+    // CLOSE and let go: the stack finishes the FIN handshake; pending ops -> operation_aborted.
+    void close() { core_->close(); }
+    // ABORT (§3.10.5): RST; pending ops -> operation_aborted.
+    void abort() { core_->abort(); }
+
+    bool is_open() const { return core_ && core_->connection() != nullptr; }
+    tcp::Endpoint local_endpoint() const;
+    tcp::Endpoint remote_endpoint() const;
+    tcp::Connection* connection() { return core_ ? core_->connection() : nullptr; }
+
+private:
+    std::shared_ptr<detail::StreamCore> core_;
+};
+
+}  // namespace ustack::net
