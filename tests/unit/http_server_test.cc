@@ -1,0 +1,333 @@
+// Tests for http/server.h over boost::beast::test::stream: GET/HEAD/404/405, persistence, rejected
+// requests closing the connection, request smuggling, path escapes, and injected I/O failures.
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/_experimental/test/stream.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "http/parser.h"
+#include "http/server.h"
+
+namespace ustack::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace fs = std::filesystem;
+
+struct Reply {
+    int status = 0;
+    std::map<std::string, std::string> fields;  // lower-case names
+    std::string body;
+};
+
+// Parses the server's output into responses; `head` flags which requests were HEAD.
+std::vector<Reply> parse_replies(std::string_view out, std::vector<bool> head = {}) {
+    std::vector<Reply> replies;
+    ResponseParser p;
+    while (!out.empty()) {
+        p.reset();
+        p.set_head_request(replies.size() < head.size() && head[replies.size()]);
+        Reply r;
+        while (p.state() != ParseState::Done && p.state() != ParseState::Error) {
+            size_t n = p.put(out);
+            if (p.state() == ParseState::BodyChunk) r.body += p.body_chunk();
+            out.remove_prefix(n);
+            if (p.state() == ParseState::NeedMore) break;
+        }
+        EXPECT_EQ(p.state(), ParseState::Done) << "unparseable server output: " << p.error_reason();
+        if (p.state() != ParseState::Done) break;
+        r.status = p.status();
+        for (const Field& f : p.fields()) {
+            std::string name(f.name);
+            for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+            r.fields[name] = std::string(f.value);
+        }
+        replies.push_back(r);
+    }
+    return replies;
+}
+
+class HttpServer : public ::testing::Test {
+protected:
+    void SetUp() override {
+        base_ = fs::temp_directory_path() /
+                ("ustack-http-" + std::to_string(::getpid()) + "-" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(base_);
+        root_ = base_ / "www";
+        fs::create_directories(root_ / "sub");
+        fs::create_directories(root_ / "empty");
+        write(root_ / "index.html", "<h1>home</h1>\n");
+        write(root_ / "a.txt", "hello file\n");
+        write(root_ / "sub" / "index.html", "sub index\n");
+        write(root_ / "img.PNG", "\x89PNG");
+        write(base_ / "secret.txt", "top secret\n");
+        fs::create_symlink(base_ / "secret.txt", root_ / "escape.txt");
+        fs::create_symlink(base_, root_ / "up");
+        fs::create_symlink(root_ / "a.txt", root_ / "alias.txt");
+        config_.root = root_;
+    }
+    void TearDown() override { fs::remove_all(base_); }
+
+    static void write(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
+
+    // Runs the server on a fresh stream pair with `input` already sent by the client. The client never
+    // closes unless close_client: `finished` then proves the server ended the connection by itself.
+    std::string serve(const std::string& input, bool close_client = false, beast::test::fail_count* fc = nullptr) {
+        beast::test::stream server = fc ? beast::test::stream(ioc_, *fc) : beast::test::stream(ioc_);
+        beast::test::stream client(ioc_);
+        server.connect(client);
+        server.append(input);
+        if (close_client) server.close_remote();
+        finished_ = false;
+        asio::co_spawn(ioc_, serve_connection(server, config_, &log_), [&](std::exception_ptr e) {
+            finished_ = true;
+            if (e) std::rethrow_exception(e);
+        });
+        ioc_.restart();
+        while (ioc_.poll() > 0) {
+        }
+        std::string out = client.str();
+        ended_by_server_ = finished_;
+        if (!finished_) {  // let the coroutine end before the streams go away
+            server.close_remote();
+            ioc_.restart();
+            while (ioc_.poll() > 0) {
+            }
+        }
+        return out;
+    }
+
+    asio::io_context ioc_;
+    fs::path base_, root_;
+    ServerConfig config_;
+    std::ostringstream log_stream_;
+    AccessLog log_{log_stream_};
+    bool finished_ = false;
+    bool ended_by_server_ = false;  // the coroutine ended before the test closed the client side
+};
+
+TEST_F(HttpServer, Get_ServesFileWithTypeLengthDateServer) {
+    auto r = parse_replies(serve("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].status, 200);
+    EXPECT_EQ(r[0].body, "hello file\n");
+    EXPECT_EQ(r[0].fields["content-type"], "text/plain; charset=utf-8");
+    EXPECT_EQ(r[0].fields["content-length"], "11");
+    EXPECT_EQ(r[0].fields["server"], "ustack/0.1");
+    EXPECT_TRUE(std::regex_match(r[0].fields["date"],
+                                 std::regex(R"([A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT)")));
+    EXPECT_FALSE(ended_by_server_) << "HTTP/1.1 is persistent by default";
+}
+
+TEST_F(HttpServer, Get_DirectoryServesIndexHtml) {
+    auto r = parse_replies(serve("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /sub/ HTTP/1.1\r\nHost: x\r\n\r\n"
+                                 "GET /sub HTTP/1.1\r\nHost: x\r\n\r\nGET /empty/ HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_EQ(r.size(), 4u);
+    EXPECT_EQ(r[0].body, "<h1>home</h1>\n");
+    EXPECT_EQ(r[0].fields["content-type"], "text/html; charset=utf-8");
+    EXPECT_EQ(r[1].body, "sub index\n");
+    EXPECT_EQ(r[2].body, "sub index\n");
+    EXPECT_EQ(r[3].status, 404);
+}
+
+TEST_F(HttpServer, Head_SendsLengthButNoBody) {
+    std::string out = serve("HEAD /a.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /img.PNG HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = parse_replies(out, {true, false});
+    ASSERT_EQ(r.size(), 2u);
+    EXPECT_EQ(r[0].status, 200);
+    EXPECT_EQ(r[0].fields["content-length"], "11");
+    EXPECT_TRUE(r[0].body.empty());
+    EXPECT_EQ(out.find("hello file"), std::string::npos);
+    EXPECT_EQ(r[1].fields["content-type"], "image/png");
+    EXPECT_EQ(r[1].body, "\x89PNG");
+}
+
+TEST_F(HttpServer, Missing_Gets404AndStaysOpen) {
+    auto r = parse_replies(serve("GET /nope.html HTTP/1.1\r\nHost: x\r\n\r\nGET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_EQ(r.size(), 2u);
+    EXPECT_EQ(r[0].status, 404);
+    EXPECT_EQ(r[1].status, 200);
+}
+
+TEST_F(HttpServer, OtherMethod_Gets405WithAllow_BodyDrained) {
+    auto r = parse_replies(serve("POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 27\r\n\r\n"
+                                 "GET /secret HTTP/1.1\r\n\r\n\r\n"
+                                 "DELETE /a.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+                                 "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_EQ(r.size(), 3u);
+    EXPECT_EQ(r[0].status, 405);
+    EXPECT_EQ(r[0].fields["allow"], "GET, HEAD");
+    EXPECT_EQ(r[1].status, 405);
+    EXPECT_EQ(r[2].status, 200);
+    EXPECT_FALSE(ended_by_server_);
+}
+
+TEST_F(HttpServer, KeepAlive_TwoRequestsInSeparateReads) {
+    beast::test::stream server(ioc_), client(ioc_);
+    server.connect(client);
+    finished_ = false;
+    asio::co_spawn(ioc_, serve_connection(server, config_), [&](std::exception_ptr) { finished_ = true; });
+    server.append("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+    while (ioc_.poll() > 0) {
+    }
+    EXPECT_EQ(parse_replies(client.str()).size(), 1u);
+    // append() does not wake a pending read; a write from the peer does.
+    asio::write(client, asio::buffer(std::string("GET /sub/ HTTP/1.1\r\nHost: x\r\n\r\n")));
+    ioc_.restart();
+    while (ioc_.poll() > 0) {
+    }
+    auto r = parse_replies(client.str());
+    ASSERT_EQ(r.size(), 2u);
+    EXPECT_EQ(r[1].body, "sub index\n");
+    EXPECT_FALSE(finished_);
+    server.close_remote();  // client FIN: the server ends quietly
+    ioc_.restart();
+    while (ioc_.poll() > 0) {
+    }
+    EXPECT_TRUE(finished_);
+}
+
+TEST_F(HttpServer, ConnectionClose_AnswersThenCloses_IgnoresPipelinedRest) {
+    auto r = parse_replies(serve("GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                                 "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].fields["connection"], "close");
+    EXPECT_TRUE(ended_by_server_);
+}
+
+TEST_F(HttpServer, Http10_ClosesUnlessKeepAlive) {
+    auto r = parse_replies(serve("GET /a.txt HTTP/1.0\r\n\r\n"));
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].fields["connection"], "close");
+    EXPECT_TRUE(ended_by_server_);
+    r = parse_replies(serve("GET /a.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].fields["connection"], "keep-alive");
+    EXPECT_FALSE(ended_by_server_);
+}
+
+TEST_F(HttpServer, ClientEof_EndsQuietly) {
+    EXPECT_TRUE(serve("", true).empty());
+    EXPECT_TRUE(ended_by_server_);
+    EXPECT_TRUE(serve("GET /a.txt HTTP/1.1\r\nHo", true).empty());
+    EXPECT_TRUE(ended_by_server_);
+}
+
+// Each rejected request gets its status, Connection: close, and nothing after it is read as a request
+// (the smuggled "GET /a.txt" inside the first request's bytes must never be answered).
+TEST_F(HttpServer, RejectedRequests_GetStatusAndClose_NoSmuggling) {
+    const std::string smuggled = "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+    struct Case { const char* name; std::string req; int status; };
+    const Case cases[] = {
+        {"cl_te", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled, 400},
+        {"dup_cl", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 33\r\n\r\n" + smuggled, 400},
+        {"bad_chunk", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n" + smuggled, 400},
+        {"bare_cr", "GET / HTTP/1.1\r\nHost: x\r\nX: y\rTransfer-Encoding: chunked\r\n\r\n" + smuggled, 400},
+        {"obs_fold", "GET / HTTP/1.1\r\nHost: x\r\nX: y\r\n Transfer-Encoding: chunked\r\n\r\n" + smuggled, 400},
+        {"space_colon", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length : 33\r\n\r\n" + smuggled, 400},
+        {"te_gzip", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n" + smuggled, 501},
+        {"version", "GET / HTTP/3.0\r\nHost: x\r\n\r\n" + smuggled, 505},
+        {"long_line", "GET /" + std::string(8200, 'a') + " HTTP/1.1\r\n\r\n" + smuggled, 414},
+        {"big_head", "GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(16400, 'b') + "\r\n\r\n" + smuggled, 431},
+        {"big_body", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n" + smuggled, 413},
+        {"no_host", "GET / HTTP/1.1\r\n\r\n" + smuggled, 400},
+    };
+    for (const Case& c : cases) {
+        std::string out = serve(c.req);
+        auto r = parse_replies(out);
+        ASSERT_EQ(r.size(), 1u) << c.name << ": " << out;
+        EXPECT_EQ(r[0].status, c.status) << c.name;
+        EXPECT_EQ(r[0].fields["connection"], "close") << c.name;
+        EXPECT_TRUE(ended_by_server_) << c.name;
+        EXPECT_EQ(out.find("hello file"), std::string::npos) << c.name;
+    }
+}
+
+TEST_F(HttpServer, PathEscapes_AreRefused) {
+    struct Case { const char* target; int status; };
+    const Case cases[] = {
+        {"/../secret.txt", 404},
+        {"/../../../../etc/passwd", 404},
+        {"/%2e%2e/secret.txt", 404},
+        {"/%2E%2E%2Fsecret.txt", 404},
+        {"/sub/../../secret.txt", 404},
+        {"/escape.txt", 404},       // symlink to a file outside root
+        {"/up/secret.txt", 404},    // symlinked directory outside root
+        {"/a.txt%00.html", 400},    // NUL
+        {"/a%zz", 400},             // bad escape
+        {"/a%2", 400},
+        {"/sub/../a.txt", 200},     // dot segments inside root are fine
+        {"/%61.txt", 200},          // %61 = 'a'
+        {"/alias.txt", 200},        // symlink that stays inside root
+        {"/a.txt?x=../../y", 200},  // the query is not part of the path
+        {"http://x/a.txt", 200},    // absolute-form
+    };
+    for (const Case& c : cases) {
+        auto r = parse_replies(serve(std::string("GET ") + c.target + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+        ASSERT_EQ(r.size(), 1u) << c.target;
+        EXPECT_EQ(r[0].status, c.status) << c.target;
+        EXPECT_EQ(r[0].body.find("top secret"), std::string::npos) << c.target;
+    }
+}
+
+TEST_F(HttpServer, LargeFile_SentInChunks) {
+    std::string big(1 << 20, '\0');
+    for (size_t i = 0; i < big.size(); ++i) big[i] = char('a' + (i * 7) % 26);
+    write(root_ / "big.bin", big);
+    config_.file_chunk = 4096;
+    auto r = parse_replies(serve("GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].fields["content-type"], "application/octet-stream");
+    EXPECT_EQ(r[0].fields["content-length"], std::to_string(big.size()));
+    EXPECT_TRUE(r[0].body == big);
+}
+
+TEST_F(HttpServer, AccessLog_WritesCommonLogFormat) {
+    serve("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /\"x HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::string log = log_stream_.str();
+    std::regex line(R"(- - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET /a\.txt HTTP/1\.1" 200 11)"
+                    "\n" R"(- - - \[[^\]]+\] "GET /\\"x HTTP/1\.1" 404 \d+)" "\n");
+    EXPECT_TRUE(std::regex_match(log, line)) << log;
+}
+
+// Injected failures: the Nth stream operation fails; the server must end without throwing.
+TEST_F(HttpServer, StreamFailures_EndConnectionQuietly) {
+    for (int n = 1; n <= 3; ++n) {
+        beast::test::fail_count fc(n);
+        config_.file_chunk = 4;  // several writes for the file body
+        serve("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", false, &fc);
+        EXPECT_TRUE(ended_by_server_) << "failure at operation " << n;
+    }
+}
+
+TEST(HttpHalfClose, PicksShutdownSendWhenAvailable) {
+    struct Tcp {
+        int calls = 0;
+        void shutdown_send() { ++calls; }
+    } tcp;
+    half_close(tcp);
+    EXPECT_EQ(tcp.calls, 1);
+    struct Sock {
+        int what = -1;
+        void shutdown(asio::socket_base::shutdown_type w, boost::system::error_code&) { what = int(w); }
+    } sock;
+    half_close(sock);
+    EXPECT_EQ(sock.what, int(asio::socket_base::shutdown_send));
+    asio::io_context ioc;
+    beast::test::stream ts(ioc);
+    half_close(ts);  // compiles and does nothing
+}
+
+}  // namespace
+}  // namespace ustack::http
