@@ -18,6 +18,7 @@
 #include "tcp/isn.h"
 #include "tcp/observer.h"
 #include "tcp/outbox.h"
+#include "tcp/segment_codec.h"
 
 namespace ustack::tcp {
 
@@ -53,8 +54,9 @@ public:
     TcpLayer(const TcpLayer&) = delete;
     TcpLayer& operator=(const TcpLayer&) = delete;
 
-    // A segment arrived from `src` to `dst` (checksum already verified).
-    void input(wire::Ipv4Address src, wire::Ipv4Address dst, const Segment& seg, Instant now);
+    // A segment arrived from `src` to `dst` (checksum already verified);
+    // `parsed` carries the ports and the semantic segment.
+    void input(wire::Ipv4Address src, wire::Ipv4Address dst, const ParsedSegment& parsed, Instant now);
 
     // Passive OPEN on local (addr may be 0.0.0.0 for any). nullptr + error on failure.
     std::shared_ptr<Listener> listen(Endpoint local, size_t backlog, TcpError* error = nullptr);
