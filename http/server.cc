@@ -12,6 +12,7 @@
 #include "http/mime.h"
 #include "http/path.h"
 #include "http/status.h"
+#include "http/syntax.h"
 
 namespace ustack::http {
 
@@ -112,6 +113,12 @@ std::string response_head(const Response& r, bool keep_alive, int request_minor,
     else if (request_minor == 0) h += "\r\nConnection: keep-alive";
     h += "\r\n\r\n";
     return h;
+}
+
+bool expects_continue(const RequestParser& req) {
+    auto expect = req.field("expect");
+    return expect && syntax::iequals(*expect, "100-continue") && req.version_minor() >= 1 &&
+           req.framing() != Framing::None;
 }
 
 std::string request_line(const RequestParser& req) {

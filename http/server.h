@@ -102,6 +102,9 @@ Response prepare_response(const RequestParser& req, const ServerConfig& config);
 Response error_response(int status, bool send_body);
 // Status line and fields; Connection: close when !keep_alive, keep-alive echoed to 1.0 clients.
 std::string response_head(const Response& r, bool keep_alive, int request_minor, const ServerConfig& config);
+inline constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+// A 1.1 request with a body and "Expect: 100-continue".
+bool expects_continue(const RequestParser& req);
 // "METHOD target HTTP/x.y" for the log, or empty when the request line was not understood.
 std::string request_line(const RequestParser& req);
 
@@ -126,6 +129,12 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, const ServerConfig
             if (begin == end) begin = end = 0;
             ParseState st = parser.state();
             if (st == ParseState::Done || st == ParseState::Error) break;
+            if (st == ParseState::HeaderDone && detail::expects_continue(parser)) {
+                // RFC 9110 §10.1.1: the client waits for 100 before sending the body we will drain.
+                co_await asio::async_write(stream, asio::buffer(detail::kContinue, sizeof detail::kContinue - 1),
+                                           asio::redirect_error(asio::use_awaitable, ec));
+                if (ec) co_return;
+            }
             if (st != ParseState::NeedMore) continue;  // header or body bytes: nothing to keep
             size_t n = co_await stream.async_read_some(asio::buffer(in.data() + end, in.size() - end),
                                                        asio::redirect_error(asio::use_awaitable, ec));

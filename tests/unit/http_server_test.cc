@@ -173,6 +173,15 @@ TEST_F(HttpServer, OtherMethod_Gets405WithAllow_BodyDrained) {
     EXPECT_FALSE(ended_by_server_);
 }
 
+TEST_F(HttpServer, ExpectContinue_Sends100ThenFinalStatus) {
+    auto r = parse_replies(serve("PUT /a.txt HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc"
+                                 "GET /a.txt HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n"));
+    ASSERT_EQ(r.size(), 3u);
+    EXPECT_EQ(r[0].status, 100);
+    EXPECT_EQ(r[1].status, 405);
+    EXPECT_EQ(r[2].status, 200);  // no body announced: no 100
+}
+
 TEST_F(HttpServer, KeepAlive_TwoRequestsInSeparateReads) {
     beast::test::stream server(ioc_), client(ioc_);
     server.connect(client);
