@@ -99,6 +99,7 @@ TEST(WireTcpOptions, AnyAlignment) {
 }
 
 TEST(WireTcpOptions, EolEndsListAndNopIsOneByte) {
+    USTACK_REQ("MUST-4");
     std::vector<uint8_t> opts = {1, 1, 1, 0, 2, 0, 0xff, 0xff};  // garbage after EOL is ignored
     bool error = true;
     auto o = walk(opts, &error);
