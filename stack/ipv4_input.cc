@@ -8,22 +8,6 @@
 
 namespace ustack {
 
-namespace {
-
-// TcpLayer::input needs the ports, which Segment lacks; the ParsedSegment
-// overload is requested from tcp-core (/tmp/ustack-notes/api-changes.md).
-// Until it lands this picks whichever overload exists.
-template <class Layer>
-void deliver_segment(Layer& layer, wire::Ipv4Address src, wire::Ipv4Address dst, const tcp::ParsedSegment& parsed,
-                     Instant now) {
-    if constexpr (requires { layer.input(src, dst, parsed, now); })
-        layer.input(src, dst, parsed, now);
-    else
-        layer.input(src, dst, parsed.seg, now);
-}
-
-}  // namespace
-
 void Stack::Impl::input(std::span<const uint8_t> packet, Instant now) {
     ++counters.ip_in;
     wire::Ipv4View ip(packet);
@@ -76,7 +60,7 @@ void Stack::Impl::input_tcp(const wire::Ipv4View& ip, Instant now) {
     case tcp::ParseError::BadDataOffset: ++counters.tcp_malformed; return;
     }
     ++counters.tcp_in;
-    deliver_segment(tcp, ip.src(), ip.dst(), parsed, now);
+    tcp.input(ip.src(), ip.dst(), parsed, now);
 }
 
 }  // namespace ustack
