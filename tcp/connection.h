@@ -41,6 +41,9 @@ struct TcbSnapshot {
     uint32_t retransmissions = 0;  // consecutive, for the current timeout
     std::optional<Instant> retransmit_deadline;
     std::optional<Instant> time_wait_deadline;
+    // Added by tcp-core:
+    std::optional<Instant> persist_deadline;  // zero-window probe timer (§3.8.6.1)
+    SeqNum snd_max;                           // highest sequence number sent (>= snd_nxt)
 };
 
 class Connection {
@@ -57,6 +60,9 @@ public:
     // Passive OPEN completion: a listener hands over the SYN that arrived in
     // LISTEN; LISTEN -> SYN-RECEIVED, sends <SYN,ACK> (§3.10.7.2).
     void open_passive(const Segment& syn, Instant now);
+    // Same, for a SYN that reopens a TIME-WAIT connection (MAY-2, §3.6.1): the
+    // ISS is made larger than `iss_above` (the old connection's SND.NXT).
+    void open_passive(const Segment& syn, Instant now, std::optional<SeqNum> iss_above);
     // SEND: queues bytes; returns how many were taken (0 when the buffer is
     // full, or after CLOSE: then error() is ConnectionClosing).
     size_t send(std::span<const uint8_t> data, Instant now);
@@ -86,12 +92,17 @@ public:
     bool fully_closed() const;       // CLOSED: the table may forget this connection
     TcpError error() const;          // why the connection failed, or None
     TcbSnapshot snapshot() const;
+    bool passive() const;            // opened by a listener (a RST in SYN-RECEIVED returns it to LISTEN)
 
     void set_observer(ConnectionObserver* observer);  // the socket
     void set_tracer(ConnectionObserver* tracer);      // stack-wide (state changes only)
+    // Stack-wide counters (TcpCounters): incremented once per retransmitted
+    // segment, and once per segment dropped by the §3.10.7.4 acceptability test.
+    void set_counters(uint64_t* retransmissions, uint64_t* dropped_unacceptable);
+
+    struct Impl;  // the TCB (tcp/connection_impl.h); public so the core's helpers can name it
 
 private:
-    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 

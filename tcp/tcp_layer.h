@@ -72,6 +72,8 @@ public:
     TcpConfig& mutable_config();
     const TcpCounters& counters() const;
     size_t connection_count() const;
+    // The connection for a 4-tuple (local = our side), or nullptr.
+    std::shared_ptr<Connection> find(const FourTuple& tuple) const;
 
 private:
     struct Impl;

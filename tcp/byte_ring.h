@@ -1,0 +1,50 @@
+// A fixed-capacity byte ring: the storage behind the send and receive buffers
+// (RFC 9293 §3.3.1 "send/receive buffer"). Allocated once per connection.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+namespace ustack::tcp {
+
+class ByteRing {
+public:
+    explicit ByteRing(size_t capacity = 0);
+
+    size_t capacity() const { return capacity_; }
+    size_t size() const { return size_; }
+    size_t free() const { return capacity_ - size_; }
+    bool empty() const { return size_ == 0; }
+
+    // Appends up to free() bytes; returns how many were taken.
+    size_t push(std::span<const uint8_t> data);
+    // Copies bytes [offset, offset + out.size()) of the held data into out;
+    // returns how many were copied (stops at size()).
+    size_t peek(size_t offset, std::span<uint8_t> out) const;
+    // Drops n bytes from the front (n <= size()).
+    void pop(size_t n);
+    // Copies out and pops; returns the count.
+    size_t read(std::span<uint8_t> out);
+
+    // Writes bytes into the free space `offset` bytes past the end of the held
+    // data without making them part of it (the reassembler's out-of-order
+    // store). offset + data.size() must be <= free().
+    void write_beyond(size_t offset, std::span<const uint8_t> data);
+    // Makes the next n bytes of the free space (written by write_beyond) held data.
+    void commit(size_t n);
+
+    // Frees the storage (TIME-WAIT keeps no buffers); capacity becomes 0.
+    void release();
+
+private:
+    void copy_in(size_t pos, std::span<const uint8_t> data);
+
+    std::unique_ptr<uint8_t[]> buf_;
+    size_t capacity_ = 0;
+    size_t head_ = 0;  // index of the first held byte
+    size_t size_ = 0;
+};
+
+}  // namespace ustack::tcp

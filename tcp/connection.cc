@@ -1,0 +1,311 @@
+// The TCB and the user calls OPEN, SEND, RECEIVE, CLOSE, ABORT, STATUS (RFC 9293
+// §3.10.1-§3.10.6); set_state() is the one place where the state changes (§3.3.2).
+#include "tcp/connection.h"
+
+#include <algorithm>
+#include <string>
+
+#include "tcp/connection_impl.h"
+
+namespace ustack::tcp {
+
+std::string cause_with_seq(std::string_view before, SeqNum seq, std::string_view after) {
+    std::string s;
+    s.reserve(before.size() + after.size() + 12);
+    s.append(before);
+    s.append(std::to_string(seq.raw()));
+    s.append(after);
+    return s;
+}
+
+Connection::Impl::Impl(Connection& owner, const TcpConfig& config, const FourTuple& t, Outbox& out,
+                       IsnGenerator& isn)
+    : self(owner),
+      cfg(config),
+      tuple(t),
+      outbox(out),
+      isn_gen(isn),
+      snd(config.send_buffer),
+      rcv(config.recv_buffer, config.mss),
+      rtt(config.rto_initial, config.rto_min, config.rto_max),
+      cc(make_reno(config.initial_window_segments)),
+      scratch(std::max<size_t>(config.mss, 1)) {
+    snd.set_mss(std::min(config.default_send_mss, config.mss));
+}
+
+// ---- state changes ----
+
+void Connection::Impl::set_state(State next, std::string_view cause) {
+    State prev = state;
+    if (prev == next) return;
+    state = next;
+    if (tracer) tracer->on_state_change(self, prev, next, cause);
+    if (observer) observer->on_state_change(self, prev, next, cause);
+}
+
+void Connection::Impl::to_closed(std::string_view cause) {
+    retransmit_deadline.reset();
+    persist_deadline.reset();
+    time_wait_deadline.reset();
+    ack_now = false;
+    set_state(State::Closed, cause);
+    snd.release();
+    if (rcv.readable() == 0) rcv.release();
+    pending_events |= Status | Readable | Writable;
+}
+
+void Connection::Impl::fail(TcpError err, std::string_view cause) {
+    error = err;
+    to_closed(cause);
+}
+
+void Connection::Impl::enter_time_wait(std::string_view cause, Instant now) {
+    retransmit_deadline.reset();
+    persist_deadline.reset();
+    time_wait_deadline = now + 2 * cfg.msl;  // §3.4.2, MUST-13
+    set_state(State::TimeWait, cause);
+    // Everything we sent is acknowledged: the send buffer is no longer needed,
+    // and the receive buffer goes as soon as the application has drained it.
+    snd.release();
+    if (rcv.readable() == 0) rcv.release();
+    pending_events |= Status;
+}
+
+void Connection::Impl::enter_established(std::string_view cause) {
+    set_state(State::Established, cause);
+    cc->init(snd.mss());
+    if (syn_retransmitted) rtt.reset_after_syn_timeout();  // RFC 6298 §5.7
+    pending_events |= Status | Writable;
+    if (close_pending) {
+        close_pending = false;
+        snd.queue_fin();
+        set_state(State::FinWait1, "close() called before the connection was established");
+    }
+}
+
+void Connection::Impl::fire_events() {
+    while (pending_events != 0) {
+        uint8_t ev = pending_events;
+        pending_events = 0;
+        if (!observer) return;
+        if (ev & Status) observer->on_status(self);
+        if (ev & Readable) observer->on_readable(self);
+        if (ev & Writable) observer->on_writable(self);
+    }
+}
+
+namespace {
+// Fires the deferred observer events once the outermost public call ends, so
+// an observer may call back into the connection safely.
+class CallScope {
+public:
+    explicit CallScope(Connection::Impl& impl) : impl_(impl) { ++impl_.call_depth; }
+    ~CallScope() {
+        if (--impl_.call_depth == 0) impl_.fire_events();
+    }
+    CallScope(const CallScope&) = delete;
+    CallScope& operator=(const CallScope&) = delete;
+
+private:
+    Connection::Impl& impl_;
+};
+}  // namespace
+
+// ---- Connection ----
+
+Connection::Connection(const TcpConfig& config, const FourTuple& tuple, Outbox& outbox, IsnGenerator& isn)
+    : impl_(std::make_unique<Impl>(*this, config, tuple, outbox, isn)) {}
+
+Connection::~Connection() = default;
+
+void Connection::open_active(Instant now) {
+    CallScope scope(*impl_);
+    Impl& c = *impl_;
+    if (c.state != State::Closed) return;  // "error: connection already exists"
+    c.snd.start(c.isn_gen.isn(c.tuple, now));
+    c.set_state(State::SynSent, "open_active() called");
+    c.send_syn(false, now);
+}
+
+void Connection::open_passive(const Segment& syn, Instant now) {
+    open_passive(syn, now, std::nullopt);
+}
+
+void Connection::open_passive(const Segment& syn, Instant now, std::optional<SeqNum> iss_above) {
+    CallScope scope(*impl_);
+    Impl& c = *impl_;
+    if (c.state != State::Closed || !syn.syn()) return;
+    c.passive = true;
+    SeqNum iss = c.isn_gen.isn(c.tuple, now);
+    // MAY-2 (§3.6.1): a reopened TIME-WAIT connection needs an ISS above the old SND.NXT.
+    if (iss_above && iss <= *iss_above) iss = *iss_above + 65535u + 2u;
+    c.snd.start(iss);
+    c.rcv.start(syn.seq);
+    c.snd.set_window(syn.window, syn.seq, SeqNum());
+    c.take_mss(syn);
+    // LISTEN -> SYN-RECEIVED (§3.10.7.2): the listener played LISTEN for us.
+    c.set_state(State::Listen, "passive OPEN by a listener");
+    c.set_state(State::SynReceived, cause_with_seq("SYN ", syn.seq, " received"));
+    c.send_syn(true, now);
+}
+
+size_t Connection::send(std::span<const uint8_t> data, Instant now) {
+    CallScope scope(*impl_);
+    Impl& c = *impl_;
+    switch (c.state) {
+    case State::SynSent:
+    case State::SynReceived:
+        if (c.close_pending) break;
+        return c.snd.queue(data);  // sent once ESTABLISHED (§3.10.2)
+    case State::Established:
+    case State::CloseWait: {
+        size_t n = c.snd.queue(data);
+        c.output(now);
+        return n;
+    }
+    default:
+        break;
+    }
+    if (c.error == TcpError::None && c.state != State::Closed) c.error = TcpError::ConnectionClosing;
+    return 0;
+}
+
+size_t Connection::receive(std::span<uint8_t> out, Instant now) {
+    CallScope scope(*impl_);
+    Impl& c = *impl_;
+    size_t n = c.rcv.read(out);
+    if (n == 0) return 0;
+    if ((c.state == State::TimeWait || c.state == State::Closed) && c.rcv.readable() == 0) {
+        c.rcv.release();
+        return n;
+    }
+    // Opening the window may be worth telling the peer (§3.8.6.2.2).
+    if (can_receive_data(c.state) && c.rcv.window_update_due()) {
+        c.ack_now = true;
+        c.output(now);
+    }
+    return n;
+}
+
+void Connection::close(Instant now) {
+    CallScope scope(*impl_);
+    Impl& c = *impl_;
+    switch (c.state) {
+    case State::Closed:
+    case State::Listen:
+        return;
+    case State::SynSent:
+        // "Delete the TCB and return 'error: closing'" (§3.10.4).
+        c.to_closed("close() called");
+        return;
+    case State::SynReceived:
+        // Queue the FIN until ESTABLISHED (§3.10.4 allows either).
+        c.close_pending = true;
+        return;
+    case State::Established:
+        c.snd.queue_fin();
+        c.set_state(State::FinWait1, "close() called");
+        c.output(now);
+        return;
+    case State::CloseWait:
+        c.snd.queue_fin();
+        c.set_state(State::LastAck, "close() called");
+        c.output(now);
+        return;
+    default:
+        // FIN-WAIT-1/2, CLOSING, LAST-ACK, TIME-WAIT: "error: connection closing".
+        return;
+    }
+}
+
+void Connection::abort(Instant now) {
+    (void)now;
+    CallScope scope(*impl_);
+    Impl& c = *impl_;
+    switch (c.state) {
+    case State::SynReceived:
+    case State::Established:
+    case State::FinWait1:
+    case State::FinWait2:
+    case State::CloseWait:
+        // §3.10.5: <SEQ=SND.NXT><CTL=RST>.
+        c.send_rst(c.snd.nxt());
+        c.fail(TcpError::ConnectionAborted, "abort() called");
+        return;
+    case State::SynSent:
+    case State::Closing:
+    case State::LastAck:
+    case State::TimeWait:
+        c.fail(TcpError::ConnectionAborted, "abort() called");
+        return;
+    case State::Closed:
+    case State::Listen:
+        return;
+    }
+}
+
+void Connection::on_segment(const Segment& seg, Instant now) {
+    CallScope scope(*impl_);
+    impl_->input(seg, now);
+}
+
+void Connection::on_timer(Instant now) {
+    CallScope scope(*impl_);
+    impl_->on_timer(now);
+}
+
+std::optional<Instant> Connection::next_deadline() const { return impl_->next_deadline(); }
+
+State Connection::state() const { return impl_->state; }
+const FourTuple& Connection::tuple() const { return impl_->tuple; }
+size_t Connection::readable() const { return impl_->rcv.readable(); }
+
+size_t Connection::writable() const {
+    const Impl& c = *impl_;
+    bool open = c.state == State::SynSent || c.state == State::SynReceived || can_send_data(c.state);
+    if (!open || c.close_pending) return 0;
+    return c.snd.free_space();
+}
+
+bool Connection::eof() const { return impl_->rcv.fin_received() && impl_->rcv.readable() == 0; }
+bool Connection::fully_closed() const { return impl_->state == State::Closed; }
+TcpError Connection::error() const { return impl_->error; }
+bool Connection::passive() const { return impl_->passive; }
+
+TcbSnapshot Connection::snapshot() const {
+    const Impl& c = *impl_;
+    TcbSnapshot s;
+    s.state = c.state;
+    s.iss = c.snd.iss();
+    s.snd_una = c.snd.una();
+    s.snd_nxt = c.snd.nxt();
+    s.snd_wnd = c.snd.wnd();
+    s.irs = c.rcv.irs();
+    s.rcv_nxt = c.rcv.nxt();
+    s.rcv_wnd = c.rcv.wnd();
+    s.snd_mss = c.snd.mss();
+    s.cwnd = c.cc->cwnd();
+    s.ssthresh = c.cc->ssthresh();
+    s.srtt = c.rtt.srtt();
+    s.rttvar = c.rtt.rttvar();
+    s.rto = c.rtt.rto();
+    s.send_buffered = c.snd.buffered();
+    s.bytes_in_flight = c.snd.flight_size();
+    s.recv_buffered = c.rcv.readable();
+    s.out_of_order = c.rcv.out_of_order();
+    s.retransmissions = c.retransmissions;
+    s.retransmit_deadline = c.retransmit_deadline;
+    s.time_wait_deadline = c.time_wait_deadline;
+    s.persist_deadline = c.persist_deadline;
+    s.snd_max = c.snd.max();
+    return s;
+}
+
+void Connection::set_observer(ConnectionObserver* observer) { impl_->observer = observer; }
+void Connection::set_tracer(ConnectionObserver* tracer) { impl_->tracer = tracer; }
+void Connection::set_counters(uint64_t* retransmissions, uint64_t* dropped_unacceptable) {
+    impl_->retransmit_counter = retransmissions;
+    impl_->unacceptable_counter = dropped_unacceptable;
+}
+
+}  // namespace ustack::tcp

@@ -1,0 +1,102 @@
+// The transmission control block behind tcp::Connection (RFC 9293 §3.3.1),
+// shared by connection.cc (user calls), connection_input.cc (SEGMENT ARRIVES),
+// connection_output.cc (what to send) and connection_timers.cc (timeouts).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "tcp/congestion.h"
+#include "tcp/connection.h"
+#include "tcp/receiver.h"
+#include "tcp/rtt_estimator.h"
+#include "tcp/sender.h"
+
+namespace ustack::tcp {
+
+struct Connection::Impl {
+    Impl(Connection& self, const TcpConfig& config, const FourTuple& tuple, Outbox& outbox, IsnGenerator& isn);
+
+    // ---- identity and collaborators ----
+    Connection& self;
+    TcpConfig cfg;
+    FourTuple tuple;
+    Outbox& outbox;
+    IsnGenerator& isn_gen;
+    ConnectionObserver* observer = nullptr;
+    ConnectionObserver* tracer = nullptr;
+    uint64_t* retransmit_counter = nullptr;
+    uint64_t* unacceptable_counter = nullptr;
+
+    // ---- state ----
+    State state = State::Closed;
+    TcpError error = TcpError::None;
+    bool passive = false;         // came from LISTEN (a RST in SYN-RECEIVED "returns to LISTEN")
+    bool close_pending = false;   // CLOSE before ESTABLISHED: FIN once established (§3.10.4)
+    bool syn_retransmitted = false;
+
+    // ---- the per-concern parts ----
+    Sender snd;
+    Receiver rcv;
+    RttEstimator rtt;
+    std::unique_ptr<CongestionControl> cc;
+    std::vector<uint8_t> scratch;  // one segment's payload, allocated once
+
+    // ---- timers (deadlines; §3.8.1, §3.8.6.1, §3.4.2) ----
+    std::optional<Instant> retransmit_deadline;
+    std::optional<Instant> persist_deadline;
+    std::optional<Instant> time_wait_deadline;
+    Duration persist_interval{};
+    uint32_t retransmissions = 0;           // consecutive timeouts for the current SND.UNA
+    Instant retransmit_series_start{};      // first transmission of what is being retransmitted
+
+    // ---- deferred observer events (fired once the call is done) ----
+    enum Event : uint8_t { Readable = 1, Writable = 2, Status = 4 };
+    uint8_t pending_events = 0;
+    int call_depth = 0;
+    bool ack_now = false;  // an ACK is owed to the peer (sent by flush_output)
+
+    // ---- connection.cc ----
+    void set_state(State next, std::string_view cause);
+    void fail(TcpError err, std::string_view cause);   // to CLOSED with an error
+    void to_closed(std::string_view cause);            // to CLOSED, timers off
+    void enter_time_wait(std::string_view cause, Instant now);
+    void enter_established(std::string_view cause);
+    void fire_events();
+
+    // ---- connection_input.cc ----
+    void input(const Segment& seg, Instant now);
+    void input_closed(const Segment& seg);
+    void input_syn_sent(const Segment& seg, Instant now);
+    void input_synchronized(const Segment& seg, Instant now);
+    bool check_ack(const Segment& seg, Instant now);   // fifth step; false: drop the segment
+    void take_mss(const Segment& syn);
+    void process_text_and_fin(const Segment& seg, Instant now);  // seventh and eighth steps
+
+    // ---- connection_output.cc ----
+    void send_syn(bool with_ack, Instant now);
+    void send_ack();
+    void send_rst(SeqNum seq);
+    void send_reset_for(const Segment& seg);  // §3.10.7.1 rules, never for a RST
+    void emit(const Segment& seg);
+    Segment make_segment(SeqNum seq, uint8_t flags);
+    void output(Instant now);                  // data/FIN as windows allow, then owed ACKs
+    bool send_data_segment(SeqNum seq, uint32_t max_len, bool retransmission, Instant now);
+    void retransmit_head(Instant now);
+    void update_timers(Instant now);
+
+    // ---- connection_timers.cc ----
+    void on_timer(Instant now);
+    void on_retransmit_timeout(Instant now);
+    void on_persist_timeout(Instant now);
+    std::optional<Instant> next_deadline() const;
+    void arm_retransmit(Instant now) { retransmit_deadline = now + rtt.rto(); }
+};
+
+// Formats "<what> <number> <rest>" causes without iostreams (one small allocation per transition).
+std::string cause_with_seq(std::string_view before, SeqNum seq, std::string_view after);
+
+}  // namespace ustack::tcp

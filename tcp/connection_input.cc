@@ -1,0 +1,261 @@
+// SEGMENT ARRIVES (RFC 9293 §3.10.7): CLOSED (§3.10.7.1), SYN-SENT (§3.10.7.3)
+// and the other states (§3.10.7.4) in the RFC's numbered steps, with the
+// RFC 5961 RST/SYN mitigations that §3.10.7.4 adopts.
+#include <algorithm>
+
+#include "tcp/connection_impl.h"
+
+namespace ustack::tcp {
+
+void Connection::Impl::input(const Segment& seg, Instant now) {
+    switch (state) {
+    case State::Closed:
+        input_closed(seg);
+        return;
+    case State::Listen:
+        return;  // LISTEN lives in the TcpLayer's listeners (§3.10.7.2)
+    case State::SynSent:
+        input_syn_sent(seg, now);
+        break;
+    default:
+        input_synchronized(seg, now);
+        break;
+    }
+    if (state != State::Closed) output(now);
+}
+
+void Connection::Impl::input_closed(const Segment& seg) {
+    // §3.10.7.1: all data is discarded; a RST is discarded; anything else gets a RST.
+    send_reset_for(seg);
+}
+
+void Connection::Impl::take_mss(const Segment& syn) {
+    // MUST-15: 536 when the option is absent; MUST-16: never above our own MTU-derived MSS.
+    uint16_t peer = syn.options.mss.value_or(cfg.default_send_mss);
+    if (peer == 0) peer = cfg.default_send_mss;
+    snd.set_mss(std::min(peer, cfg.mss));
+}
+
+void Connection::Impl::input_syn_sent(const Segment& seg, Instant now) {
+    // First, check the ACK bit: SEG.ACK =< ISS or SEG.ACK > SND.NXT is unacceptable.
+    if (seg.ack_flag() && (seg.ack <= snd.iss() || seg.ack > snd.max())) {
+        if (!seg.rst()) send_rst(seg.ack);  // <SEQ=SEG.ACK><CTL=RST>
+        return;
+    }
+    // Second, check the RST bit: only with an acceptable ACK does it refuse the connection.
+    if (seg.rst()) {
+        if (seg.ack_flag()) fail(TcpError::ConnectionRefused, "RST received in SYN-SENT: connection refused");
+        return;
+    }
+    // Third, security: no IP security options are used; nothing to check.
+    // Fourth, check the SYN bit.
+    if (!seg.syn()) return;  // fifth: neither SYN nor RST, drop
+    rcv.start(seg.seq);
+    take_mss(seg);
+    if (seg.ack_flag()) {
+        snd.acknowledge(seg.ack);
+        rtt.on_ack(seg.ack, now);
+    }
+    if (snd.syn_acked()) {
+        // Our SYN has been ACKed: ESTABLISHED, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+        snd.set_window(seg.window, seg.seq, seg.ack);
+        retransmissions = 0;
+        retransmit_deadline.reset();
+        enter_established(cause_with_seq("SYN-ACK received: ACK ", seg.ack, " acknowledges our SYN"));
+        ack_now = true;
+        if (!seg.payload.empty() || seg.fin()) {
+            // Data or FIN on the SYN-ACK: continue at the sixth step.
+            Segment rest = seg;
+            rest.flags = uint8_t(rest.flags & ~flags::SYN);
+            rest.seq = seg.seq + 1;
+            process_text_and_fin(rest, now);
+        }
+        return;
+    }
+    // Simultaneous open (MUST-10): SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+    snd.set_window(seg.window, seg.seq, snd.iss());
+    set_state(State::SynReceived, cause_with_seq("SYN ", seg.seq, " received in SYN-SENT (simultaneous open)"));
+    rtt.on_retransmit();  // the SYN-ACK repeats ISS: an ACK for it is ambiguous (Karn)
+    send_syn(true, now);
+}
+
+void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
+    Segment seg = in;
+    if (state == State::SynReceived && seg.syn() && !seg.rst() && seg.seq == rcv.irs()) {
+        if (!seg.ack_flag()) {
+            // The peer repeated its SYN: our SYN-ACK was lost. Send it again.
+            rtt.on_retransmit();
+            send_syn(true, now);
+            return;
+        }
+        // Simultaneous open: the peer's SYN-ACK repeats the SYN we already took;
+        // the ACK in it is what matters. Continue without the SYN.
+        seg.flags = uint8_t(seg.flags & ~flags::SYN);
+        seg.seq = seg.seq + 1;
+    }
+
+    // First, check the sequence number (the §3.10.7.4 acceptability table).
+    if (!rcv.acceptable(seg)) {
+        if (unacceptable_counter) ++*unacceptable_counter;
+        if (seg.rst()) return;
+        if (state == State::TimeWait && seg.fin()) {
+            // A retransmitted FIN: ACK it and restart the 2MSL timer (§3.10.7.4 eighth step).
+            time_wait_deadline = now + 2 * cfg.msl;
+        }
+        // A zero window accepts no data, but valid ACKs still count.
+        if (rcv.wnd() == 0 && seg.seq == rcv.nxt() && seg.ack_flag() && !seg.syn() &&
+            state != State::SynReceived) {
+            check_ack(seg, now);
+        }
+        if (state != State::Closed) ack_now = true;  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+        return;
+    }
+
+    // Second, check the RST bit (RFC 5961 §3.2: only an exact RCV.NXT resets;
+    // otherwise in-window RSTs get a challenge ACK).
+    if (seg.rst()) {
+        if (seg.seq != rcv.nxt()) {
+            ack_now = true;
+            return;
+        }
+        switch (state) {
+        case State::SynReceived:
+            if (passive) to_closed("RST received in SYN-RECEIVED: return to LISTEN");
+            else fail(TcpError::ConnectionRefused, "RST received in SYN-RECEIVED: connection refused");
+            return;
+        case State::Established:
+        case State::FinWait1:
+        case State::FinWait2:
+        case State::CloseWait:
+            fail(TcpError::ConnectionReset, "RST received");
+            return;
+        default:  // CLOSING, LAST-ACK, TIME-WAIT
+            to_closed("RST received");
+            return;
+        }
+    }
+
+    // Third, check security: no IP security options are used; nothing to check.
+
+    // Fourth, check the SYN bit.
+    if (seg.syn()) {
+        if (state == State::SynReceived && passive) {
+            to_closed(cause_with_seq("SYN ", seg.seq, " received in SYN-RECEIVED: return to LISTEN"));
+            return;
+        }
+        // RFC 5961 §4 (adopted by §3.10.7.4): a challenge ACK, then drop.
+        ack_now = true;
+        return;
+    }
+
+    // Fifth, check the ACK field.
+    if (!seg.ack_flag()) return;
+    if (!check_ack(seg, now)) return;
+
+    // Sixth, check the URG bit: urgent data is not implemented; the pointer is ignored.
+
+    // Seventh, process the segment text; eighth, check the FIN bit.
+    process_text_and_fin(seg, now);
+}
+
+bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
+    if (state == State::SynReceived) {
+        // SND.UNA < SEG.ACK =< SND.NXT: ESTABLISHED; otherwise <SEQ=SEG.ACK><CTL=RST>.
+        if (!snd.acks_new(seg.ack)) {
+            send_rst(seg.ack);
+            return false;
+        }
+        snd.acknowledge(seg.ack);
+        rtt.on_ack(seg.ack, now);
+        snd.set_window(seg.window, seg.seq, seg.ack);
+        retransmissions = 0;
+        retransmit_deadline.reset();
+        enter_established(cause_with_seq("ACK ", seg.ack, " acknowledges our SYN"));
+        return true;
+    }
+    // SEG.ACK > SND.NXT acknowledges something not yet sent: ACK and drop.
+    if (seg.ack > snd.ack_limit()) {
+        ack_now = true;
+        return false;
+    }
+    if (state == State::TimeWait) return true;
+
+    // A duplicate ACK in the sense of RFC 5681 §2 (checked before the window update).
+    bool dup = seg.ack == snd.una() && seg.payload.empty() && !seg.syn() && !seg.fin() &&
+               uint32_t(seg.window) == snd.wnd() && snd.flight_size() > 0;
+    uint32_t flight_before = snd.flight_size();
+    if (snd.acks_new(seg.ack)) {
+        uint32_t acked = uint32_t(seg.ack - snd.una());
+        size_t freed = snd.acknowledge(seg.ack);
+        rtt.on_ack(seg.ack, now);
+        retransmissions = 0;
+        // RFC 6298 §5.2/§5.3: stop the timer, or restart it for what is still outstanding.
+        retransmit_deadline.reset();
+        if (snd.flight_size() > 0) arm_retransmit(now);
+        snd.update_window(seg);
+        CongestionAction act = cc->on_new_ack({seg.ack, acked, flight_before, snd.max()});
+        if (act == CongestionAction::RetransmitHead && snd.flight_size() > 0) retransmit_head(now);
+        if (freed > 0) pending_events |= Writable;
+    } else {
+        snd.update_window(seg);
+        if (dup && cc->on_dup_ack({seg.ack, 0, flight_before, snd.max()}) == CongestionAction::RetransmitHead) {
+            retransmit_head(now);
+        }
+    }
+
+    switch (state) {
+    case State::FinWait1:
+        if (snd.fin_acked()) set_state(State::FinWait2, cause_with_seq("ACK ", seg.ack, " acknowledges our FIN"));
+        break;
+    case State::Closing:
+        if (snd.fin_acked()) enter_time_wait(cause_with_seq("ACK ", seg.ack, " acknowledges our FIN"), now);
+        break;
+    case State::LastAck:
+        if (snd.fin_acked()) {
+            to_closed(cause_with_seq("ACK ", seg.ack, " acknowledges our FIN"));
+            return false;
+        }
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+void Connection::Impl::process_text_and_fin(const Segment& seg, Instant now) {
+    if (seg.payload.empty() && !seg.fin()) return;
+    if (!can_receive_data(state)) {
+        // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: the peer's FIN came already;
+        // text is ignored, a repeated FIN is ACKed (TIME-WAIT restarts 2MSL).
+        if (seg.fin()) {
+            ack_now = true;
+            if (state == State::TimeWait) time_wait_deadline = now + 2 * cfg.msl;
+        }
+        return;
+    }
+    // Seventh: text goes to the receive buffer (out of order: held); ACK at once.
+    Receiver::Accepted acc = rcv.accept(seg);
+    ack_now = true;
+    if (acc.bytes > 0) pending_events |= Readable;
+    if (!acc.fin) return;
+
+    // Eighth: the FIN is in order.
+    pending_events |= Readable;
+    std::string cause = cause_with_seq("FIN ", rcv.nxt() - 1, " received");
+    switch (state) {
+    case State::Established:
+        set_state(State::CloseWait, cause);
+        break;
+    case State::FinWait1:
+        if (snd.fin_acked()) enter_time_wait(cause + " and our FIN is acknowledged", now);
+        else set_state(State::Closing, cause + " (simultaneous close)");
+        break;
+    case State::FinWait2:
+        enter_time_wait(cause, now);
+        break;
+    default:
+        break;
+    }
+}
+
+}  // namespace ustack::tcp

@@ -1,0 +1,149 @@
+// What to send now (RFC 9293 §3.8.6 windows, §3.10.7 ACK rules, §3.5.2 resets;
+// RFC 5681 cwnd; sender SWS avoidance §3.8.6.2.1, MUST-38).
+#include <algorithm>
+
+#include "tcp/connection_impl.h"
+
+namespace ustack::tcp {
+
+void Connection::Impl::emit(const Segment& seg) { outbox.send(tuple, seg); }
+
+Segment Connection::Impl::make_segment(SeqNum seq, uint8_t flags) {
+    Segment s;
+    s.seq = seq;
+    s.flags = flags;
+    if (flags & flags::ACK) s.ack = rcv.nxt();
+    s.window = rcv.advertise();
+    return s;
+}
+
+void Connection::Impl::send_syn(bool with_ack, Instant now) {
+    // <SEQ=ISS><CTL=SYN> or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, with our MSS (§3.7.1, MUST-14).
+    Segment s = make_segment(snd.iss(), with_ack ? uint8_t(flags::SYN | flags::ACK) : flags::SYN);
+    s.options.mss = cfg.mss;
+    bool first = snd.max() == snd.iss();
+    if (first) rtt.start_timing(snd.iss() + 1, now);
+    snd.on_sent(snd.iss(), 1);
+    emit(s);
+    if (!retransmit_deadline) arm_retransmit(now);
+    if (with_ack) ack_now = false;
+}
+
+void Connection::Impl::send_ack() {
+    // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+    emit(make_segment(snd.nxt(), flags::ACK));
+    ack_now = false;
+}
+
+void Connection::Impl::send_rst(SeqNum seq) {
+    Segment s;
+    s.seq = seq;
+    s.flags = flags::RST;
+    emit(s);
+}
+
+void Connection::Impl::send_reset_for(const Segment& seg) {
+    // §3.10.7.1: never answer a RST. If ACK: <SEQ=SEG.ACK><CTL=RST>;
+    // otherwise <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+    if (seg.rst()) return;
+    Segment s;
+    if (seg.ack_flag()) {
+        s.seq = seg.ack;
+        s.flags = flags::RST;
+    } else {
+        s.seq = SeqNum(0);
+        s.ack = seg.seq + seg.len();
+        s.flags = flags::RST | flags::ACK;
+    }
+    emit(s);
+}
+
+bool Connection::Impl::send_data_segment(SeqNum seq, uint32_t max_len, bool retransmission, Instant now) {
+    // Payload from the send buffer starting at `seq`; a FIN rides along when
+    // the segment reaches the end of the queued data.
+    uint32_t avail = seq < snd.data_end() ? uint32_t(snd.data_end() - seq) : 0;
+    uint32_t len = std::min({max_len, avail, uint32_t(snd.mss()), uint32_t(scratch.size())});
+    bool fin = snd.fin_queued() && seq + len == snd.fin_seq();
+    if (len == 0 && !fin) return false;
+    Segment s = make_segment(seq, flags::ACK);
+    if (len > 0) {
+        size_t copied = snd.copy(seq, std::span<uint8_t>(scratch.data(), len));
+        s.payload = std::span<const uint8_t>(scratch.data(), copied);
+        if (seq + len == snd.data_end()) s.flags |= flags::PSH;
+    }
+    if (fin) s.flags |= flags::FIN;
+    uint32_t seg_len = s.len();
+    if (retransmission) {
+        rtt.on_retransmit();  // Karn: no sample from this range
+        if (retransmit_counter) ++*retransmit_counter;
+    } else if (!rtt.timing() && seq >= snd.max()) {
+        rtt.start_timing(seq + seg_len, now);
+    }
+    snd.on_sent(seq, seg_len);
+    emit(s);
+    ack_now = false;
+    if (!retransmit_deadline) arm_retransmit(now);
+    return true;
+}
+
+void Connection::Impl::retransmit_head(Instant now) {
+    // Fast retransmit / partial ACK: the segment at SND.UNA, SND.NXT unchanged.
+    if (!snd.syn_acked()) return;
+    send_data_segment(snd.una(), snd.mss(), true, now);  // on_sent never moves SND.NXT back
+}
+
+void Connection::Impl::output(Instant now) {
+    bool sending_state = state == State::Established || state == State::CloseWait ||
+                         state == State::FinWait1 || state == State::LastAck || state == State::Closing;
+    if (sending_state && snd.syn_acked()) {
+        for (;;) {
+            uint32_t window = std::min(snd.wnd(), cc->cwnd());
+            uint32_t flight = snd.in_flight();
+            uint32_t usable = window > flight ? window - flight : 0;
+            uint32_t unsent = snd.unsent();
+            if (unsent > 0) {
+                uint32_t len = std::min({usable, unsent, uint32_t(snd.mss())});
+                if (len == 0) break;
+                // Sender SWS avoidance (§3.8.6.2.1): send a full segment, or all
+                // that is queued, or at least half the largest window seen, or
+                // anything when nothing is in flight (no ACK would come to wake us).
+                bool worth = len == snd.mss() || len == unsent || len >= snd.max_wnd() / 2 ||
+                             snd.flight_size() == 0;
+                if (!worth) break;
+                bool rtx = snd.nxt() < snd.max();
+                if (!send_data_segment(snd.nxt(), len, rtx, now)) break;
+                continue;
+            }
+            if (snd.fin_due()) {
+                // The FIN goes out after the last byte, window or not: it is
+                // acknowledged even when the peer's window is zero.
+                send_data_segment(snd.nxt(), 0, snd.fin_sent(), now);
+            }
+            break;
+        }
+    }
+    if (ack_now) send_ack();
+    update_timers(now);
+}
+
+void Connection::Impl::update_timers(Instant now) {
+    // RFC 6298 §5.2: stop the retransmission timer when everything is acknowledged.
+    bool outstanding = snd.max() > snd.una();
+    if (!outstanding) {
+        retransmit_deadline.reset();
+    } else if (!retransmit_deadline) {
+        arm_retransmit(now);
+    }
+    // §3.8.6.1: probe a zero window while data waits and nothing is in flight.
+    bool waiting = snd.syn_acked() && snd.unsent() > 0 && !outstanding &&
+                   snd.wnd() == 0 && state != State::Closed && state != State::TimeWait;
+    if (!waiting) {
+        persist_deadline.reset();
+        persist_interval = Duration::zero();
+    } else if (!persist_deadline) {
+        persist_interval = rtt.rto();
+        persist_deadline = now + persist_interval;
+    }
+}
+
+}  // namespace ustack::tcp

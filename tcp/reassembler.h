@@ -1,0 +1,56 @@
+// Out-of-order segment data held for reassembly (RFC 9293 §3.10.7.4 "seventh,
+// process the segment text": segments beyond RCV.NXT but within the window are
+// kept). Bytes live in the receive ring's free space; the intervals that are
+// filled are tracked in a fixed-capacity list, so nothing is allocated per segment.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "stack/wire/seq_num.h"
+#include "tcp/byte_ring.h"
+
+namespace ustack::tcp {
+
+using wire::SeqNum;
+
+class Reassembler {
+public:
+    static constexpr size_t MAX_INTERVALS = 32;
+
+    struct Result {
+        uint32_t advanced = 0;   // bytes newly in order (RCV.NXT moves by this; FIN not included)
+        bool fin_reached = false;  // the peer's FIN is now in order (RCV.NXT must also move by 1)
+    };
+
+    // Accepts segment text at `seq` (and a FIN after it when `fin`), given the
+    // current `rcv_nxt` and `window` (bytes past rcv_nxt that may be held).
+    // Bytes outside [rcv_nxt, rcv_nxt + window) are trimmed. In-order bytes are
+    // committed to `ring`; later ones are written beyond its end and remembered.
+    // When the interval list is full, a new disjoint interval is dropped (the
+    // peer retransmits it).
+    Result insert(SeqNum rcv_nxt, uint32_t window, SeqNum seq, std::span<const uint8_t> data,
+                  bool fin, ByteRing& ring);
+
+    size_t held_bytes() const;          // out-of-order bytes held
+    size_t interval_count() const { return count_; }
+    bool empty() const { return count_ == 0 && !fin_seq_; }
+    std::optional<SeqNum> fin_seq() const { return fin_seq_; }
+    void clear() { count_ = 0; fin_seq_.reset(); }
+
+private:
+    struct Interval {
+        SeqNum left, right;  // [left, right)
+    };
+    bool add_interval(SeqNum left, SeqNum right);
+    void remove_at(size_t i);
+
+    std::array<Interval, MAX_INTERVALS> iv_{};  // sorted, disjoint, non-adjacent
+    size_t count_ = 0;
+    std::optional<SeqNum> fin_seq_;  // sequence number of an out-of-order FIN
+};
+
+}  // namespace ustack::tcp

@@ -1,0 +1,64 @@
+// The receive sequence space (RFC 9293 §3.3.1 Figure 4: RCV.NXT, RCV.WND, IRS),
+// the receive buffer, the segment acceptability test (§3.10.7.4 table) and
+// receiver-side silly window avoidance (§3.8.6.2.2, MUST-39).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "stack/wire/seq_num.h"
+#include "tcp/byte_ring.h"
+#include "tcp/reassembler.h"
+#include "tcp/segment.h"
+
+namespace ustack::tcp {
+
+class Receiver {
+public:
+    // `mss` is the segment size the peer is expected to send (for SWS avoidance).
+    Receiver(size_t capacity, uint16_t mss) : ring_(capacity), mss_(mss) {}
+
+    // A SYN arrived with SEG.SEQ = irs: RCV.NXT = IRS + 1; opens the window.
+    void start(SeqNum irs);
+
+    SeqNum irs() const { return irs_; }
+    SeqNum nxt() const { return nxt_; }
+    // RCV.WND as the peer knows it: up to the right edge last advertised.
+    uint32_t wnd() const { return adv_ > nxt_ ? uint32_t(adv_ - nxt_) : 0; }
+    // Computes the window field for an outgoing segment (capped at 65535 until
+    // window scaling) and records the right edge advertised. The edge never
+    // moves left, and moves right only by a worthwhile amount (SWS avoidance).
+    uint16_t advertise();
+    // A window update is worth sending: the edge could move right by at least
+    // min(buffer/2, MSS) (§3.8.6.2.2) and the window is below that amount now.
+    bool window_update_due() const;
+
+    // §3.10.7.4 acceptability test on SEG.SEQ / SEG.LEN against RCV.NXT / RCV.WND.
+    bool acceptable(const Segment& seg) const;
+
+    struct Accepted {
+        uint32_t bytes = 0;   // new in-order bytes
+        bool fin = false;     // the FIN became in order (RCV.NXT advanced past it)
+    };
+    // Seventh and eighth steps: takes the segment text (and FIN) within the window.
+    Accepted accept(const Segment& seg);
+
+    size_t readable() const { return ring_.size(); }
+    size_t out_of_order() const { return reasm_.held_bytes(); }
+    bool fin_received() const { return fin_received_; }
+    size_t read(std::span<uint8_t> out) { return ring_.read(out); }
+    void release() { ring_.release(); reasm_.clear(); }
+    size_t capacity() const { return ring_.capacity(); }
+
+private:
+    uint32_t potential_window() const;
+
+    ByteRing ring_;
+    Reassembler reasm_;
+    uint16_t mss_;
+    SeqNum irs_, nxt_, adv_;
+    bool fin_received_ = false;
+};
+
+}  // namespace ustack::tcp

@@ -1,0 +1,277 @@
+// The TCP layer: connection table and demux (RFC 9293 §3.10.7), LISTEN
+// (§3.10.7.2), RST for closed ports (§3.10.7.1), ephemeral ports, TIME-WAIT
+// reopening by a new SYN (§3.6.1, MAY-2), and the earliest deadline.
+#include "tcp/tcp_layer.h"
+
+#include <unordered_map>
+#include <vector>
+
+#include "tcp/listener.h"
+
+namespace ustack::tcp {
+
+namespace {
+
+struct EndpointHash {
+    size_t operator()(const Endpoint& e) const {
+        return FourTupleHash{}(FourTuple{e, Endpoint{}});
+    }
+};
+
+// Counts what leaves the core before handing it to the stack's outbox.
+class CountingOutbox final : public Outbox {
+public:
+    CountingOutbox(Outbox& inner, TcpCounters& counters) : inner_(inner), counters_(counters) {}
+    void send(const FourTuple& tuple, const Segment& seg) override {
+        ++counters_.segments_out;
+        if (seg.rst()) ++counters_.rst_out;
+        inner_.send(tuple, seg);
+    }
+
+private:
+    Outbox& inner_;
+    TcpCounters& counters_;
+};
+
+struct Entry {
+    std::shared_ptr<Connection> conn;
+    std::weak_ptr<ListenerImpl> listener;  // set while the connection sits in a SYN queue
+};
+
+}  // namespace
+
+struct TcpLayer::Impl final : ListenerHost {
+    Impl(const TcpConfig& c, Outbox& out, IsnGenerator& i) : cfg(c), outbox(out, counters), isn(i) {
+        next_port = cfg.ephemeral_port_first;
+    }
+    ~Impl() {
+        for (auto& [ep, l] : listeners) l->detach();
+    }
+
+    TcpConfig cfg;
+    TcpCounters counters;
+    CountingOutbox outbox;
+    IsnGenerator& isn;
+    ConnectionObserver* tracer = nullptr;
+    std::unordered_map<FourTuple, Entry, FourTupleHash> table;
+    std::unordered_map<Endpoint, std::shared_ptr<ListenerImpl>, EndpointHash> listeners;
+    uint16_t next_port = 0;
+    std::vector<std::shared_ptr<Connection>> due;  // reused by on_timer (no allocation per tick)
+
+    void remove_listener(ListenerImpl& l) override {
+        auto it = listeners.find(l.local());
+        if (it != listeners.end() && it->second.get() == &l) listeners.erase(it);
+    }
+
+    std::shared_ptr<ListenerImpl> find_listener(const Endpoint& local) const {
+        auto it = listeners.find(local);
+        if (it != listeners.end()) return it->second;
+        it = listeners.find(Endpoint{wire::Ipv4Address(), local.port});
+        if (it != listeners.end()) return it->second;
+        return nullptr;
+    }
+
+    std::shared_ptr<Connection> make_connection(const FourTuple& t) {
+        auto c = std::make_shared<Connection>(cfg, t, outbox, isn);
+        c->set_tracer(tracer);
+        c->set_counters(&counters.retransmissions, &counters.dropped_unacceptable);
+        return c;
+    }
+
+    // Bookkeeping after any event on a connection: SYN queue -> accept queue,
+    // and closed connections leave the table.
+    void settle(const FourTuple& t) {
+        auto it = table.find(t);
+        if (it == table.end()) return;
+        std::shared_ptr<Connection> conn = it->second.conn;
+        std::shared_ptr<ListenerImpl> l = it->second.listener.lock();
+        bool acceptable = false;
+        if (l) {
+            acceptable = l->update(conn);
+            if (conn->state() != State::SynReceived) it->second.listener.reset();
+            if (acceptable) ++counters.connections_accepted;
+        }
+        if (conn->fully_closed()) table.erase(it);
+        if (acceptable && l->is_open()) l->notify_acceptable();
+    }
+
+    void passive_open(const std::shared_ptr<ListenerImpl>& l, const FourTuple& t, const Segment& seg,
+                      Instant now, std::optional<SeqNum> iss_above) {
+        auto conn = make_connection(t);
+        table[t] = Entry{conn, l};
+        l->add_syn_received(conn);
+        conn->open_passive(seg, now, iss_above);
+        settle(t);
+    }
+
+    // §3.10.7.2: a segment for a listener.
+    void listen_input(const std::shared_ptr<ListenerImpl>& l, const FourTuple& t, const Segment& seg, Instant now) {
+        if (seg.rst()) return;  // "An incoming RST segment could not be valid ... ignore it"
+        if (seg.ack_flag()) {
+            reset_for(t, seg);  // <SEQ=SEG.ACK><CTL=RST>
+            return;
+        }
+        if (!seg.syn()) return;  // "any other control or text-bearing segment ... drop it"
+        if (l->full()) return;   // backlog reached: drop, the peer retries the SYN
+        passive_open(l, t, seg, now, std::nullopt);
+    }
+
+    // §3.10.7.1: RST for a segment that has no connection (never for a RST).
+    void reset_for(const FourTuple& t, const Segment& seg) {
+        if (seg.rst()) return;
+        Segment r;
+        if (seg.ack_flag()) {
+            r.seq = seg.ack;
+            r.flags = flags::RST;
+        } else {
+            r.seq = SeqNum(0);
+            r.ack = seg.seq + seg.len();
+            r.flags = flags::RST | flags::ACK;
+        }
+        outbox.send(t, r);
+    }
+
+    bool port_in_use(const FourTuple& t) const {
+        if (table.count(t)) return true;
+        for (const auto& [ep, l] : listeners) {
+            if (ep.port == t.local.port) return true;
+        }
+        return false;
+    }
+
+    void sweep() {
+        for (auto it = table.begin(); it != table.end();) {
+            if (it->second.conn->fully_closed()) {
+                if (auto l = it->second.listener.lock()) l->update(it->second.conn);
+                it = table.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+};
+
+TcpLayer::TcpLayer(const TcpConfig& config, Outbox& outbox, IsnGenerator& isn)
+    : impl_(std::make_unique<Impl>(config, outbox, isn)) {}
+
+TcpLayer::~TcpLayer() = default;
+
+void TcpLayer::input(wire::Ipv4Address src, wire::Ipv4Address dst, const ParsedSegment& parsed, Instant now) {
+    Impl& m = *impl_;
+    ++m.counters.segments_in;
+    const Segment& seg = parsed.seg;
+    const FourTuple t{Endpoint{dst, parsed.dst_port}, Endpoint{src, parsed.src_port}};
+
+    auto it = m.table.find(t);
+    if (it != m.table.end()) {
+        std::shared_ptr<Connection> conn = it->second.conn;  // alive through the call
+        // MAY-2 (§3.6.1): a new SYN with SEG.SEQ > RCV.NXT may reopen TIME-WAIT.
+        if (conn->state() == State::TimeWait && seg.syn() && !seg.ack_flag() && !seg.rst()) {
+            TcbSnapshot old = conn->snapshot();
+            auto l = m.find_listener(t.local);
+            if (l && seg.seq > old.rcv_nxt && !l->full()) {
+                m.table.erase(it);
+                conn->abort(now);  // TIME-WAIT -> CLOSED, no RST (§3.10.5)
+                m.passive_open(l, t, seg, now, old.snd_max);
+                return;
+            }
+        }
+        conn->on_segment(seg, now);
+        m.settle(t);
+        return;
+    }
+    if (auto l = m.find_listener(t.local)) {
+        m.listen_input(l, t, seg, now);
+        return;
+    }
+    ++m.counters.closed_port_segments;
+    m.reset_for(t, seg);
+}
+
+std::shared_ptr<Listener> TcpLayer::listen(Endpoint local, size_t backlog, TcpError* error) {
+    Impl& m = *impl_;
+    auto fail = [&](TcpError e) -> std::shared_ptr<Listener> {
+        if (error) *error = e;
+        return nullptr;
+    };
+    if (local.port == 0 || local.addr.is_broadcast() || local.addr.is_multicast()) return fail(TcpError::InvalidArgument);
+    if (m.listeners.count(local)) return fail(TcpError::AddressInUse);
+    auto l = std::make_shared<ListenerImpl>(&m, local, backlog ? backlog : m.cfg.default_backlog);
+    m.listeners.emplace(local, l);
+    if (error) *error = TcpError::None;
+    return l;
+}
+
+std::shared_ptr<Connection> TcpLayer::connect(wire::Ipv4Address local_addr, Endpoint remote, Instant now,
+                                              TcpError* error) {
+    Impl& m = *impl_;
+    auto fail = [&](TcpError e) -> std::shared_ptr<Connection> {
+        if (error) *error = e;
+        return nullptr;
+    };
+    // MUST-46: no OPEN to a broadcast or multicast address.
+    if (remote.port == 0 || remote.addr.is_unspecified() || remote.addr.is_broadcast() ||
+        remote.addr.is_multicast()) {
+        return fail(TcpError::InvalidArgument);
+    }
+    const uint32_t first = m.cfg.ephemeral_port_first;
+    const uint32_t last = m.cfg.ephemeral_port_last;
+    if (first == 0 || last < first) return fail(TcpError::NoPortsAvailable);
+    const uint32_t range = last - first + 1;
+    for (uint32_t i = 0; i < range; ++i) {
+        uint16_t port = m.next_port;
+        m.next_port = (uint32_t(port) >= last || port < first) ? uint16_t(first) : uint16_t(port + 1);
+        if (port < first || port > last) continue;
+        FourTuple t{Endpoint{local_addr, port}, remote};
+        if (m.port_in_use(t)) continue;
+        auto conn = m.make_connection(t);
+        m.table[t] = Entry{conn, {}};
+        ++m.counters.connections_opened;
+        conn->open_active(now);
+        if (error) *error = TcpError::None;
+        return conn;
+    }
+    return fail(TcpError::NoPortsAvailable);
+}
+
+void TcpLayer::on_timer(Instant now) {
+    Impl& m = *impl_;
+    m.due.clear();
+    for (auto& [t, e] : m.table) {
+        auto d = e.conn->next_deadline();
+        if (d && *d <= now) m.due.push_back(e.conn);
+    }
+    for (auto& c : m.due) {
+        c->on_timer(now);
+        m.settle(c->tuple());
+    }
+    m.due.clear();
+    m.sweep();
+}
+
+// An O(n) scan over all connections: fine for now, a timer wheel or heap later.
+std::optional<Instant> TcpLayer::next_deadline() const {
+    std::optional<Instant> best;
+    for (const auto& [t, e] : impl_->table) {
+        auto d = e.conn->next_deadline();
+        if (d && (!best || *d < *best)) best = d;
+    }
+    return best;
+}
+
+void TcpLayer::set_tracer(ConnectionObserver* tracer) {
+    impl_->tracer = tracer;
+    for (auto& [t, e] : impl_->table) e.conn->set_tracer(tracer);
+}
+
+const TcpConfig& TcpLayer::config() const { return impl_->cfg; }
+TcpConfig& TcpLayer::mutable_config() { return impl_->cfg; }
+const TcpCounters& TcpLayer::counters() const { return impl_->counters; }
+size_t TcpLayer::connection_count() const { return impl_->table.size(); }
+
+std::shared_ptr<Connection> TcpLayer::find(const FourTuple& tuple) const {
+    auto it = impl_->table.find(tuple);
+    return it == impl_->table.end() ? nullptr : it->second.conn;
+}
+
+}  // namespace ustack::tcp
