@@ -51,6 +51,7 @@ void Connection::Impl::to_closed(std::string_view cause) {
     set_state(State::Closed, cause);
     snd.release();
     if (rcv.readable() == 0) rcv.release();
+    std::vector<uint8_t>().swap(scratch);  // nothing is sent from CLOSED
     pending_events |= Status | Readable | Writable;
 }
 
@@ -68,6 +69,7 @@ void Connection::Impl::enter_time_wait(std::string_view cause, Instant now) {
     // and the receive buffer goes as soon as the application has drained it.
     snd.release();
     if (rcv.readable() == 0) rcv.release();
+    std::vector<uint8_t>().swap(scratch);  // TIME-WAIT sends only ACKs
     pending_events |= Status;
 }
 

@@ -77,7 +77,7 @@ void Connection::Impl::on_retransmit_timeout(Instant now) {
 }
 
 void Connection::Impl::on_persist_timeout(Instant now) {
-    if (!snd.syn_acked() || snd.unsent() == 0 || snd.wnd() != 0) {
+    if (!snd.syn_acked() || snd.unsent() == 0 || snd.wnd() != 0 || scratch.empty()) {
         update_timers(now);
         return;
     }
