@@ -32,12 +32,11 @@ void AcceptorCore::schedule() {
 
 void AcceptorCore::start_accept(TcpStream& peer, StatusHandler handler) {
     if (accept_) {
-        StatusHandler h = std::move(handler);
-        asio::post(loop_.get_executor(), asio::append(std::move(h), asio::error::already_started));
+        asio::post(loop_.get_executor(), asio::append(std::move(handler), asio::error::already_started));
         return;
     }
     peer_ = &peer;
-    accept_ = std::move(handler);
+    accept_.set(std::move(handler));
     try_accept();
 }
 
@@ -52,8 +51,7 @@ bool AcceptorCore::try_accept() {
         return false;  // wait for on_acceptable
     }
     peer_ = nullptr;
-    asio::post(loop_.get_executor(), asio::append(std::move(accept_), ec));
-    accept_ = nullptr;
+    asio::post(loop_.get_executor(), asio::append(accept_.take(), ec));
     return true;
 }
 

@@ -36,7 +36,7 @@ private:
     std::shared_ptr<tcp::Listener> listener_;
     bool service_posted_ = false;
     TcpStream* peer_ = nullptr;
-    StatusHandler accept_;
+    PendingHandler<StatusHandler> accept_;
 };
 
 }  // namespace detail

@@ -18,14 +18,12 @@ StreamCore::~StreamCore() {
     if (conn_) conn_->set_observer(nullptr);
 }
 
-void StreamCore::complete(IoHandler& h, ErrorCode ec, std::size_t n) {
-    asio::post(loop_.get_executor(), asio::append(std::move(h), ec, n));
-    h = nullptr;
+void StreamCore::complete(PendingHandler<IoHandler>& h, ErrorCode ec, std::size_t n) {
+    asio::post(loop_.get_executor(), asio::append(h.take(), ec, n));
 }
 
-void StreamCore::complete(StatusHandler& h, ErrorCode ec) {
-    asio::post(loop_.get_executor(), asio::append(std::move(h), ec));
-    h = nullptr;
+void StreamCore::complete(PendingHandler<StatusHandler>& h, ErrorCode ec) {
+    asio::post(loop_.get_executor(), asio::append(h.take(), ec));
 }
 
 void StreamCore::schedule() {
@@ -45,13 +43,14 @@ void StreamCore::service() {
 
 void StreamCore::start_connect(tcp::Endpoint remote, StatusHandler handler) {
     if (connect_ || conn_) {
-        connect_ = std::move(handler);
-        complete(connect_, conn_ ? asio::error::already_connected : asio::error::already_started);
+        PendingHandler<StatusHandler> busy;
+        busy.set(std::move(handler));
+        complete(busy, conn_ ? asio::error::already_connected : asio::error::already_started);
         return;
     }
     tcp::TcpError err = tcp::TcpError::None;
     auto conn = loop_.stack().tcp().connect(loop_.stack().address(), remote, loop_.now(), &err);
-    connect_ = std::move(handler);
+    connect_.set(std::move(handler));
     if (!conn) {
         complete(connect_, to_error_code(err == tcp::TcpError::None ? tcp::TcpError::InvalidArgument : err));
         return;
@@ -86,11 +85,12 @@ bool StreamCore::try_connect() {
 
 void StreamCore::start_read(const MutableBuffers& buffers, IoHandler handler) {
     if (read_) {
-        IoHandler h = std::move(handler);
-        complete(h, asio::error::already_started, 0);
+        PendingHandler<IoHandler> busy;
+        busy.set(std::move(handler));
+        complete(busy, asio::error::already_started, 0);
         return;
     }
-    read_ = std::move(handler);
+    read_.set(std::move(handler));
     read_buffers_ = buffers;
     if (buffers.total() == 0) {
         complete(read_, {}, 0);
@@ -135,11 +135,12 @@ bool StreamCore::try_read() {
 
 void StreamCore::start_write(const ConstBuffers& buffers, IoHandler handler) {
     if (write_) {
-        IoHandler h = std::move(handler);
-        complete(h, asio::error::already_started, 0);
+        PendingHandler<IoHandler> busy;
+        busy.set(std::move(handler));
+        complete(busy, asio::error::already_started, 0);
         return;
     }
-    write_ = std::move(handler);
+    write_.set(std::move(handler));
     write_buffers_ = buffers;
     if (buffers.total() == 0) {
         complete(write_, {}, 0);

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <optional>
 
 #include "stack/asio/event_loop.h"
 #include "tcp/connection.h"
@@ -27,6 +28,24 @@ namespace detail {
 using ErrorCode = boost::system::error_code;
 using IoHandler = boost::asio::any_completion_handler<void(ErrorCode, std::size_t)>;
 using StatusHandler = boost::asio::any_completion_handler<void(ErrorCode)>;
+
+// A slot for one pending completion handler. Boost 1.81's
+// any_completion_handler move-assignment recurses forever (fixed in 1.82),
+// so handlers are only ever move-constructed, into and out of this slot.
+template <class Handler>
+class PendingHandler {
+public:
+    explicit operator bool() const { return h_.has_value() && bool(*h_); }
+    void set(Handler&& h) { h_.emplace(std::move(h)); }
+    Handler take() {
+        Handler h(std::move(*h_));
+        h_.reset();
+        return h;
+    }
+
+private:
+    std::optional<Handler> h_;
+};
 
 // The first buffers of a sequence, copied so a pending operation can keep
 // them without allocating. A read_some/write_some may use fewer than all.
@@ -87,16 +106,16 @@ private:
     bool try_write();
     void release(bool abort_connection);
     void fail_pending(ErrorCode ec);
-    void complete(IoHandler& h, ErrorCode ec, std::size_t n);
-    void complete(StatusHandler& h, ErrorCode ec);
+    void complete(PendingHandler<IoHandler>& h, ErrorCode ec, std::size_t n);
+    void complete(PendingHandler<StatusHandler>& h, ErrorCode ec);
 
     EventLoop& loop_;
     std::shared_ptr<tcp::Connection> conn_;
     bool service_posted_ = false;
-    StatusHandler connect_;
-    IoHandler read_;
+    PendingHandler<StatusHandler> connect_;
+    PendingHandler<IoHandler> read_;
     MutableBuffers read_buffers_;
-    IoHandler write_;
+    PendingHandler<IoHandler> write_;
     ConstBuffers write_buffers_;
 };
 

@@ -1,0 +1,374 @@
+// Two stacks in one io_context, each with its own EventLoop, joined by a
+// SOCK_SEQPACKET socketpair: TcpStream/TcpAcceptor end to end, with every
+// completion-token flavour and the Asio composed operations.
+#include <gtest/gtest.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+
+#include <chrono>
+#include <functional>
+#include <future>
+#include <string>
+#include <vector>
+
+#include "stack/asio/event_loop.h"
+#include "stack/link/socketpair_link.h"
+#include "tcp/asio/tcp_acceptor.h"
+#include "tcp/asio/tcp_stream.h"
+
+namespace ustack::net {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using namespace std::chrono_literals;
+
+static_assert(boost::beast::is_async_stream<TcpStream>::value, "TcpStream must be a Beast AsyncStream");
+static_assert(boost::beast::is_async_read_stream<TcpStream>::value);
+static_assert(boost::beast::is_async_write_stream<TcpStream>::value);
+
+const wire::Ipv4Address kA(10, 0, 0, 1);
+const wire::Ipv4Address kB(10, 0, 0, 2);
+
+std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
+    std::vector<uint8_t> v(n);
+    uint32_t x = seed;
+    for (auto& b : v) {
+        x = x * 1664525u + 1013904223u;
+        b = uint8_t(x >> 24);
+    }
+    return v;
+}
+
+class TwoStacks : public ::testing::Test {
+protected:
+    TwoStacks() {
+        auto [a, b] = link::make_socketpair_links(1500);
+        link_a_ = std::move(a);
+        link_b_ = std::move(b);
+        a_ = std::make_unique<EventLoop>(io_, *link_a_, config(kA), isn_a_);
+        b_ = std::make_unique<EventLoop>(io_, *link_b_, config(kB), isn_b_);
+        a_->start();
+        b_->start();
+    }
+    static StackConfig config(wire::Ipv4Address addr) {
+        StackConfig c;
+        c.addr = addr;
+        c.mtu = 1500;
+        return c;
+    }
+    // Runs the io_context until `done` holds; false on timeout.
+    bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
+        auto end = std::chrono::steady_clock::now() + limit;
+        while (!done()) {
+            if (std::chrono::steady_clock::now() > end) return false;
+            io_.run_one_for(20ms);
+        }
+        return true;
+    }
+    // Accept on B:80, connect from A; both streams end up connected.
+    void connect_pair(TcpStream& client, TcpStream& server, TcpAcceptor& acceptor) {
+        error_code accept_ec = asio::error::would_block, connect_ec = asio::error::would_block;
+        acceptor.async_accept(server, [&](error_code ec) { accept_ec = ec; });
+        client.async_connect({kB, 80}, [&](error_code ec) { connect_ec = ec; });
+        ASSERT_TRUE(run_until([&] { return accept_ec != asio::error::would_block && connect_ec != asio::error::would_block; }));
+        ASSERT_FALSE(accept_ec) << accept_ec.message();
+        ASSERT_FALSE(connect_ec) << connect_ec.message();
+    }
+
+    asio::io_context io_;
+    tcp::FixedIsn isn_a_{1000};
+    tcp::FixedIsn isn_b_{7000000};
+    std::unique_ptr<link::FdLink> link_a_, link_b_;
+    std::unique_ptr<EventLoop> a_, b_;
+};
+
+TEST_F(TwoStacks, AcceptAndConnect_EndpointsMatch) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    EXPECT_TRUE(client.is_open());
+    EXPECT_EQ(client.remote_endpoint(), (tcp::Endpoint{kB, 80}));
+    EXPECT_EQ(server.local_endpoint(), (tcp::Endpoint{kB, 80}));
+    EXPECT_EQ(server.remote_endpoint(), client.local_endpoint());
+    EXPECT_EQ(client.connection()->state(), tcp::State::Established);
+}
+
+TEST_F(TwoStacks, Echo_ReadSomeWriteSome) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    std::string msg = "hello over ustack";
+    std::array<char, 64> sbuf{}, cbuf{};
+    size_t echoed = 0;
+    bool done = false;
+    server.async_read_some(asio::buffer(sbuf), [&](error_code ec, size_t n) {
+        ASSERT_FALSE(ec);
+        asio::async_write(server, asio::buffer(sbuf.data(), n), [&](error_code wec, size_t) { ASSERT_FALSE(wec); });
+    });
+    asio::async_write(client, asio::buffer(msg), [&](error_code ec, size_t n) {
+        ASSERT_FALSE(ec);
+        EXPECT_EQ(n, msg.size());
+        client.async_read_some(asio::buffer(cbuf), [&](error_code rec, size_t m) {
+            EXPECT_FALSE(rec);
+            echoed = m;
+            done = true;
+        });
+    });
+    ASSERT_TRUE(run_until([&] { return done; }));
+    EXPECT_EQ(std::string(cbuf.data(), echoed), msg);
+}
+
+TEST_F(TwoStacks, FourMiBBothDirections_ComposedOps) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    const size_t size = 4 * 1024 * 1024;
+    auto up = pattern(size, 1), down = pattern(size, 2);
+    std::vector<uint8_t> got_up(size), got_down(size);
+    int finished = 0;
+    auto count = [&](error_code ec, size_t n) {
+        EXPECT_FALSE(ec) << ec.message();
+        EXPECT_EQ(n, size);
+        ++finished;
+    };
+    asio::async_write(client, asio::buffer(up), count);
+    asio::async_write(server, asio::buffer(down), count);
+    asio::async_read(server, asio::buffer(got_up), count);
+    asio::async_read(client, asio::buffer(got_down), count);
+    auto t0 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(run_until([&] { return finished == 4; }, 60s));
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    RecordProperty("transfer_ms", std::to_string(ms));
+    EXPECT_TRUE(got_up == up);
+    EXPECT_TRUE(got_down == down);
+}
+
+TEST_F(TwoStacks, HalfClose_PeerReadsEofThenAnswers) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    std::string request = "request, then FIN";
+    std::string received, reply;
+    error_code server_ec, client_ec;
+    std::array<char, 256> buf{}, cbuf{};
+    asio::async_write(client, asio::buffer(request), [&](error_code ec, size_t) {
+        ASSERT_FALSE(ec);
+        client.shutdown_send();
+    });
+    std::function<void()> server_read = [&] {
+        server.async_read_some(asio::buffer(buf), [&](error_code ec, size_t n) {
+            received.append(buf.data(), n);
+            if (!ec) return server_read();
+            server_ec = ec;
+            // Our direction is still open after the peer's FIN (CLOSE-WAIT).
+            asio::async_write(server, asio::buffer(std::string_view("answer")), [&](error_code wec, size_t) {
+                EXPECT_FALSE(wec);
+                server.shutdown_send();
+            });
+        });
+    };
+    server_read();
+    std::function<void()> client_read = [&] {
+        client.async_read_some(asio::buffer(cbuf), [&](error_code ec, size_t n) {
+            reply.append(cbuf.data(), n);
+            if (!ec) return client_read();
+            client_ec = ec;
+        });
+    };
+    client_read();
+    ASSERT_TRUE(run_until([&] { return bool(client_ec); }));
+    EXPECT_EQ(server_ec, asio::error::eof);
+    EXPECT_EQ(received, request);
+    EXPECT_EQ(client_ec, asio::error::eof);
+    EXPECT_EQ(reply, "answer");
+    // A write after our own FIN fails instead of vanishing.
+    error_code late = {};
+    bool late_done = false;
+    client.async_write_some(asio::buffer(std::string_view("x")), [&](error_code ec, size_t) {
+        late = ec;
+        late_done = true;
+    });
+    ASSERT_TRUE(run_until([&] { return late_done; }));
+    EXPECT_TRUE(late);
+}
+
+TEST_F(TwoStacks, ConnectToClosedPort_Refused) {
+    TcpStream client(*a_);
+    error_code result = asio::error::would_block;
+    client.async_connect({kB, 81}, [&](error_code ec) { result = ec; });
+    ASSERT_TRUE(run_until([&] { return result != asio::error::would_block; }));
+    EXPECT_EQ(result, asio::error::connection_refused);
+}
+
+TEST_F(TwoStacks, ListenTwiceOnOnePort_AddressInUse) {
+    TcpAcceptor first(*b_, {kB, 80});
+    try {
+        TcpAcceptor second(*b_, {kB, 80});
+        FAIL() << "second listen succeeded";
+    } catch (const boost::system::system_error& e) {
+        EXPECT_EQ(e.code(), asio::error::address_in_use);
+    }
+}
+
+TEST_F(TwoStacks, CompletionsArePostedNotInline) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    bool wrote = false;
+    asio::async_write(client, asio::buffer(std::string_view("abc")), [&](error_code, size_t) { wrote = true; });
+    ASSERT_TRUE(run_until([&] { return wrote && server.connection()->readable() == 3; }));
+    bool called = false;
+    std::array<char, 8> buf{};
+    server.async_read_some(asio::buffer(buf), [&](error_code ec, size_t n) {
+        called = true;
+        EXPECT_FALSE(ec);
+        EXPECT_EQ(n, 3u);
+    });
+    EXPECT_FALSE(called);  // data was ready, yet the handler waits for the executor
+    bool zero = false;
+    server.async_write_some(asio::buffer(buf.data(), 0), [&](error_code ec, size_t n) {
+        zero = true;
+        EXPECT_FALSE(ec);
+        EXPECT_EQ(n, 0u);
+    });
+    EXPECT_FALSE(zero);
+    ASSERT_TRUE(run_until([&] { return called && zero; }));
+}
+
+TEST_F(TwoStacks, ZeroLengthRead_CompletesAtOnceWithZero) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    bool done = false;
+    server.async_read_some(asio::mutable_buffer(), [&](error_code ec, size_t n) {
+        EXPECT_FALSE(ec);
+        EXPECT_EQ(n, 0u);
+        done = true;
+    });
+    ASSERT_TRUE(run_until([&] { return done; }, 1s));
+}
+
+TEST_F(TwoStacks, CloseWithPendingRead_OperationAborted) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    std::array<char, 8> buf{};
+    error_code result;
+    bool done = false;
+    server.async_read_some(asio::buffer(buf), [&](error_code ec, size_t) {
+        result = ec;
+        done = true;
+    });
+    io_.poll();
+    EXPECT_FALSE(done);
+    server.close();
+    ASSERT_TRUE(run_until([&] { return done; }));
+    EXPECT_EQ(result, asio::error::operation_aborted);
+    EXPECT_FALSE(server.is_open());
+    // The peer sees our FIN as end of stream.
+    error_code peer;
+    bool peer_done = false;
+    client.async_read_some(asio::buffer(buf), [&](error_code ec, size_t) {
+        peer = ec;
+        peer_done = true;
+    });
+    ASSERT_TRUE(run_until([&] { return peer_done; }));
+    EXPECT_EQ(peer, asio::error::eof);
+}
+
+TEST_F(TwoStacks, AbortResetsPeer) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    std::array<char, 8> buf{};
+    error_code peer;
+    bool done = false;
+    client.async_read_some(asio::buffer(buf), [&](error_code ec, size_t) {
+        peer = ec;
+        done = true;
+    });
+    server.abort();
+    ASSERT_TRUE(run_until([&] { return done; }));
+    EXPECT_EQ(peer, asio::error::connection_reset);
+}
+
+TEST_F(TwoStacks, UseFuture) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    std::future<void> accepted = acceptor.async_accept(server, asio::use_future);
+    std::future<void> connected = client.async_connect({kB, 80}, asio::use_future);
+    auto ready = [](auto& f) { return f.wait_for(0s) == std::future_status::ready; };
+    ASSERT_TRUE(run_until([&] { return ready(accepted) && ready(connected); }));
+    EXPECT_NO_THROW(accepted.get());
+    EXPECT_NO_THROW(connected.get());
+    std::future<size_t> wrote = client.async_write_some(asio::buffer(std::string_view("future")), asio::use_future);
+    std::array<char, 16> buf{};
+    ASSERT_TRUE(run_until([&] { return ready(wrote); }));
+    EXPECT_EQ(wrote.get(), 6u);
+    std::future<size_t> read = asio::async_read(server, asio::buffer(buf.data(), 6), asio::use_future);
+    ASSERT_TRUE(run_until([&] { return ready(read); }));
+    EXPECT_EQ(read.get(), 6u);
+    EXPECT_EQ(std::string(buf.data(), 6), "future");
+    // Errors arrive as exceptions.
+    TcpStream refused(*a_);
+    std::future<void> f = refused.async_connect({kB, 99}, asio::use_future);
+    ASSERT_TRUE(run_until([&] { return ready(f); }));
+    try {
+        f.get();
+        FAIL() << "expected connection_refused";
+    } catch (const boost::system::system_error& e) {
+        EXPECT_EQ(e.code(), asio::error::connection_refused);
+    }
+}
+
+TEST_F(TwoStacks, UseAwaitable_CoroutineEcho) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    std::string got;
+    bool server_done = false, client_done = false;
+    asio::co_spawn(io_, [&]() -> asio::awaitable<void> {
+        co_await acceptor.async_accept(server, asio::use_awaitable);
+        std::array<char, 32> buf{};
+        size_t n = co_await asio::async_read(server, asio::buffer(buf.data(), 5), asio::use_awaitable);
+        co_await asio::async_write(server, asio::buffer(buf.data(), n), asio::use_awaitable);
+        server_done = true;
+    }, asio::detached);
+    asio::co_spawn(io_, [&]() -> asio::awaitable<void> {
+        co_await client.async_connect({kB, 80}, asio::use_awaitable);
+        co_await asio::async_write(client, asio::buffer(std::string_view("await")), asio::use_awaitable);
+        std::array<char, 32> buf{};
+        auto [ec, n] = co_await client.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+        EXPECT_FALSE(ec);
+        got.assign(buf.data(), n);
+        client_done = true;
+    }, asio::detached);
+    ASSERT_TRUE(run_until([&] { return server_done && client_done; }));
+    EXPECT_EQ(got, "await");
+}
+
+TEST_F(TwoStacks, Deferred_RunsOnlyWhenInvoked) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    auto op = client.async_write_some(asio::buffer(std::string_view("later")), asio::deferred);
+    io_.poll();
+    EXPECT_EQ(client.connection()->snapshot().send_buffered, 0u);  // not started yet
+    size_t wrote = 0;
+    std::move(op)([&](error_code ec, size_t n) {
+        EXPECT_FALSE(ec);
+        wrote = n;
+    });
+    ASSERT_TRUE(run_until([&] { return wrote == 5; }));
+}
+
+}  // namespace
+}  // namespace ustack::net
