@@ -58,7 +58,10 @@ asio::awaitable<void> fetch_once(net::EventLoop& loop, net::TcpStream& stream, t
         co_return;
     }
     sink.last_progress = SteadyClock::now();
-    out.result = co_await http::fetch(stream, url, sink);  // errors come back in result.error
+    // An lvalue, not the default argument: GCC 12 destroys a default-argument
+    // temporary bound to a coroutine's reference parameter too early.
+    http::FetchOptions options;
+    out.result = co_await http::fetch(stream, url, sink, options);  // errors come back in result.error
     if (out.timed_out) co_return;
     // Close gracefully and give the FIN exchange a moment, so the server's side
     // ends cleanly instead of retransmitting into a vanished TUN device.
