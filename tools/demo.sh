@@ -92,6 +92,7 @@ ns_stop "$KHTTP" || true
 
 step "State transitions of ustack serve's connections (from -v; client > server)"
 grep -E ' -> ' "$WORK/serve.log" || echo "(none)"
+grep "^ustack: stopped" "$WORK/serve.log" || true
 step "State transitions of ustack fetch's connection (from -v; client > server)"
 grep -E ' -> ' "$WORK/fetch.log" || echo "(none)"
 grep -vE ' -> ' "$WORK/fetch.log" || true
