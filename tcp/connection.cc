@@ -201,8 +201,15 @@ void Connection::close(Instant now) {
         c.to_closed("close() called");
         return;
     case State::SynReceived:
-        // Queue the FIN until ESTABLISHED (§3.10.4 allows either).
-        c.close_pending = true;
+        // §3.10.4: with nothing queued, form a FIN, send it, FIN-WAIT-1;
+        // otherwise queue the CLOSE until ESTABLISHED.
+        if (c.snd.buffered() > 0) {
+            c.close_pending = true;
+            return;
+        }
+        c.snd.queue_fin();
+        c.set_state(State::FinWait1, "close() called");
+        c.send_data_segment(c.snd.fin_seq(), 0, false, now);
         return;
     case State::Established:
         c.snd.queue_fin();

@@ -185,6 +185,8 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
                uint32_t(seg.window) == snd.wnd() && snd.flight_size() > 0;
     uint32_t flight_before = snd.flight_size();
     if (snd.acks_new(seg.ack)) {
+        // FIN-WAIT-1 entered from SYN-RECEIVED: this ACK may be the first for our SYN.
+        if (!snd.syn_acked() && seg.ack > snd.iss()) cc->init(snd.mss());
         uint32_t acked = uint32_t(seg.ack - snd.una());
         size_t freed = snd.acknowledge(seg.ack);
         rtt.on_ack(seg.ack, now);

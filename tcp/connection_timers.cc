@@ -35,7 +35,9 @@ void Connection::Impl::on_timer(Instant now) {
 }
 
 void Connection::Impl::on_retransmit_timeout(Instant now) {
-    bool syn_phase = state == State::SynSent || state == State::SynReceived;
+    // Our SYN is unacknowledged (SYN-SENT, SYN-RECEIVED, or FIN-WAIT-1 after a
+    // CLOSE in SYN-RECEIVED): the SYN goes again first.
+    bool syn_phase = !snd.syn_acked();
     if (snd.max() == snd.una()) return;  // nothing outstanding (timer was stale)
 
     if (retransmissions == 0) retransmit_series_start = now - rtt.rto();
@@ -59,7 +61,7 @@ void Connection::Impl::on_retransmit_timeout(Instant now) {
     if (syn_phase) {
         syn_retransmitted = true;
         if (retransmit_counter) ++*retransmit_counter;
-        send_syn(state == State::SynReceived, now);
+        send_syn(state != State::SynSent, now);
     } else {
         cc->on_retransmit_timeout(snd.flight_size(), snd.max());
         // §5.4: retransmit the earliest unacknowledged segment; the rest follows
