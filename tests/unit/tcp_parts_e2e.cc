@@ -128,6 +128,29 @@ TEST(TcpPartsE2E, OneMegabyteWithRandomLossArrivesIntact) {
     }
 }
 
+TEST(TcpPartsE2E, LossReorderingAndDuplicatesWithSmallBuffersArriveIntact) {
+    USTACK_REQ("MUST-19");
+    for (uint32_t seed : {3u, 11u}) {
+        SCOPED_TRACE(seed);
+        TcpConfig cfg;
+        cfg.recv_buffer = 16 * 1024;
+        cfg.send_buffer = 24 * 1024;
+        cfg.mss = 1000;
+        Pair p(seed, cfg);
+        p.net.loss = 0.05;
+        p.net.jitter = 15ms;
+        p.net.duplicate = 0.02;
+        bool finished = false;
+        Instant start = p.net.now();
+        transfer(p, 300 * 1000 + 17, 3600s, &finished);
+        EXPECT_TRUE(finished);
+        EXPECT_GT(p.net.dropped, 0u);
+        std::printf("seed %u: %.1f s simulated, %llu dropped, %llu delivered\n", seed,
+                    std::chrono::duration<double>(p.net.now() - start).count(),
+                    (unsigned long long)p.net.dropped, (unsigned long long)p.net.delivered);
+    }
+}
+
 TEST(TcpPartsE2E, SmallBuffersExerciseFlowControlAndZeroWindow) {
     USTACK_REQ("MUST-36", "MUST-37");
     TcpConfig cfg;

@@ -56,6 +56,8 @@ public:
     Instant now() const { return now_; }
     Duration delay = 10ms;
     double loss = 0.0;              // probability each packet is dropped
+    Duration jitter = Duration::zero();  // extra uniform delay: reorders packets
+    double duplicate = 0.0;         // probability a packet is delivered twice
     std::function<bool(int from, const Segment&)> drop_if;  // scripted drops
     uint64_t delivered = 0, dropped = 0;
     std::vector<std::pair<int, Segment>> log;  // every segment sent (payload views cleared)
@@ -68,7 +70,16 @@ public:
             ++dropped;
             return;
         }
-        Packet p{now_ + delay, 1 - from, tuple, seg, std::vector<uint8_t>(seg.payload.begin(), seg.payload.end())};
+        Duration extra = Duration::zero();
+        if (jitter > Duration::zero()) {
+            extra = Duration(std::uniform_int_distribution<int64_t>(0, jitter.count())(rng_));
+        }
+        Packet p{now_ + delay + extra, 1 - from, tuple, seg, std::vector<uint8_t>(seg.payload.begin(), seg.payload.end())};
+        if (duplicate > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < duplicate) {
+            Packet copy = p;
+            copy.at += delay / 2;
+            queue_.push_back(std::move(copy));
+        }
         queue_.push_back(std::move(p));
     }
 
