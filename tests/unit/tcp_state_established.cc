@@ -180,5 +180,25 @@ TEST_F(TcpTest, Established_UrgentPointerIgnoredDataDelivered) {
     EXPECT_EQ(receive(), "ab");
 }
 
+TEST_F(TcpTest, Established_LastSegmentOfSendCarriesPsh) {
+    USTACK_REQ("MUST-61");
+    options().peer_mss = 1000;
+    in_state(State::Established);
+    send(std::string(2500, 'p'));  // SEND has no PUSH flag: PSH the last buffered segment
+    expect(seg().ack_flag().seq(1).len(1000));
+    expect(seg().ack_flag().seq(1001).len(1000));
+    expect(seg().flags(ACK | PSH).seq(2001).len(500));
+}
+
+TEST_F(TcpTest, Established_FullSendBufferTakesOnlyWhatFits) {
+    config().send_buffer = 10;
+    options().peer_window = 0;  // nothing leaves, the buffer fills
+    in_state(State::Established);
+    EXPECT_EQ(send("0123456789abcdef"), 10u);
+    EXPECT_EQ(conn().writable(), 0u);
+    EXPECT_EQ(send("x"), 0u);
+    EXPECT_EQ(conn().error(), TcpError::None);  // a full buffer is not an error
+}
+
 }  // namespace
 }  // namespace ustack::testing

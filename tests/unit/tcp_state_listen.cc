@@ -68,5 +68,13 @@ TEST_F(TcpTest, Listen_ListenerStaysAfterConnectionIsAccepted) {
     EXPECT_EQ(layer().connection_count(), 2u);
 }
 
+TEST_F(TcpTest, Listen_CloseResetsPendingConnections) {
+    in_state(State::SynReceived, Open::Passive);
+    listener()->close(now());  // pending, not-yet-accepted connections are reset
+    expect(seg().rst().allow(ACK).seq(1));
+    inject(seg().syn().seq(100));  // the port is closed now
+    expect(seg().flags(RST | ACK).seq_abs(0).ack(101));
+}
+
 }  // namespace
 }  // namespace ustack::testing
