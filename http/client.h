@@ -91,7 +91,7 @@ std::string build_get_request(const Url& url, std::string_view user_agent = "ust
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 template <class Stream>
-boost::asio::awaitable<FetchResult> fetch(Stream& stream, Url url, BodySink& sink, FetchOptions options = {}) {
+boost::asio::awaitable<FetchResult> fetch(Stream& stream, Url url, BodySink& sink, FetchOptions options) {
     namespace asio = boost::asio;
     FetchResult result;
     boost::system::error_code ec;
@@ -153,5 +153,12 @@ boost::asio::awaitable<FetchResult> fetch(Stream& stream, Url url, BodySink& sin
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+
+// fetch() with default options. A separate overload, not a default argument: GCC 12 miscompiles
+// by-value coroutine parameters initialised from default arguments (frees an SSO string buffer).
+template <class Stream>
+boost::asio::awaitable<FetchResult> fetch(Stream& stream, Url url, BodySink& sink) {
+    return fetch(stream, std::move(url), sink, FetchOptions{});
+}
 
 }  // namespace ustack::http

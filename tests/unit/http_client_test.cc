@@ -172,6 +172,31 @@ TEST(HttpClient, Fetch_StreamErrors_AreReturned) {
     EXPECT_LT(f.result.body_bytes, 40u);
 }
 
+// Regression: awaited from another coroutine with default options and a temporary Url (GCC 12 freed a
+// default-argument string inside the frame; ASan caught it only in this nesting).
+TEST(HttpClient, Fetch_AwaitedFromCoroutine_DefaultOptions) {
+    asio::io_context ioc;
+    beast::test::stream client(ioc), server(ioc);
+    client.connect(server);
+    client.append("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    StringSink sink;
+    std::optional<FetchResult> out;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            out = co_await fetch(client, *Url::parse("http://a-rather-long-host-name.example:8080/some/long/path"), sink);
+        },
+        [](std::exception_ptr e) {
+            if (e) std::rethrow_exception(e);
+        });
+    while (ioc.poll() > 0) {
+    }
+    ASSERT_TRUE(out);
+    EXPECT_TRUE(out->complete);
+    EXPECT_EQ(sink.data, "ok");
+    EXPECT_NE(std::string(server.str()).find("Host: a-rather-long-host-name.example:8080\r\n"), std::string::npos);
+}
+
 TEST(HttpMime, TypesByExtension) {
     EXPECT_EQ(mime_type("/x/index.html"), "text/html; charset=utf-8");
     EXPECT_EQ(mime_type("a.HTM"), "text/html; charset=utf-8");
