@@ -1,0 +1,43 @@
+// `ustack script FILE...`: packet scripts in the packetdrill dialect, run
+// in-process against ustack's TCP core on a virtual clock (no root needed).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ustack::script {
+
+// Command-line settings. Options at the top of a script override these for
+// that script (as in packetdrill, where script options are applied last).
+struct ScriptOptions {
+    std::optional<int64_t> tolerance_usecs;  // default 4000
+    std::optional<uint16_t> mss;             // the MSS ustack announces (default 1460)
+    std::optional<std::string> local_ip;     // ustack's address (default 192.168.0.1)
+    std::optional<std::string> remote_ip;    // the script peer's address (default 192.0.2.1)
+    std::optional<int64_t> msl_secs;         // maximum segment lifetime (default 120 s)
+    std::string pcap_dir;   // write every run's pcap here; empty: failing runs to /tmp/ustack-script-pcaps
+    std::string json_path;  // results as [{"name", "passed", "rfc9293": [...]}]
+    bool verbose = false;   // print every packet and call as it happens
+};
+
+struct ScriptResult {
+    std::string name;
+    bool passed = false;
+    std::string message;  // "FILE:LINE: what went wrong" (with expected and actual packets)
+    std::vector<std::string> rfc9293;
+    std::string pcap_path;  // empty when none was written
+};
+
+// Runs one script given as text; `name` is used in messages and pcap names.
+ScriptResult run_script_text(std::string_view text, const std::string& name, const ScriptOptions& options,
+                             std::ostream* trace = nullptr);
+
+// Runs each file, prints PASS/FAIL per script and a final "N passed, M failed"
+// line to `out`, writes JSON and pcaps as asked. Returns 0 only when every script passed.
+int run_scripts(const ScriptOptions& options, std::vector<std::string> files, std::ostream& out);
+
+}  // namespace ustack::script
