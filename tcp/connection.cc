@@ -39,6 +39,7 @@ void Connection::Impl::set_state(State next, std::string_view cause) {
     State prev = state;
     if (prev == next) return;
     state = next;
+    if (layer_hook) layer_hook->on_state_change(self, prev, next, cause);
     if (tracer) tracer->on_state_change(self, prev, next, cause);
     if (observer) observer->on_state_change(self, prev, next, cause);
 }
@@ -312,6 +313,7 @@ TcbSnapshot Connection::snapshot() const {
 
 void Connection::set_observer(ConnectionObserver* observer) { impl_->observer = observer; }
 void Connection::set_tracer(ConnectionObserver* tracer) { impl_->tracer = tracer; }
+void Connection::set_layer_hook(ConnectionObserver* hook) { impl_->layer_hook = hook; }
 void Connection::set_counters(uint64_t* retransmissions, uint64_t* dropped_unacceptable) {
     impl_->retransmit_counter = retransmissions;
     impl_->unacceptable_counter = dropped_unacceptable;

@@ -96,6 +96,9 @@ public:
 
     void set_observer(ConnectionObserver* observer);  // the socket
     void set_tracer(ConnectionObserver* tracer);      // stack-wide (state changes only)
+    // The owning TcpLayer's hook: told of every state change (it reaps CLOSED
+    // connections from its table). Not for applications.
+    void set_layer_hook(ConnectionObserver* hook);
     // Stack-wide counters (TcpCounters): incremented once per retransmitted
     // segment, and once per segment dropped by the §3.10.7.4 acceptability test.
     void set_counters(uint64_t* retransmissions, uint64_t* dropped_unacceptable);

@@ -28,6 +28,7 @@ struct Connection::Impl {
     IsnGenerator& isn_gen;
     ConnectionObserver* observer = nullptr;
     ConnectionObserver* tracer = nullptr;
+    ConnectionObserver* layer_hook = nullptr;
     uint64_t* retransmit_counter = nullptr;
     uint64_t* unacceptable_counter = nullptr;
 

@@ -40,12 +40,13 @@ struct Entry {
 
 }  // namespace
 
-struct TcpLayer::Impl final : ListenerHost {
+struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
     Impl(const TcpConfig& c, Outbox& out, IsnGenerator& i) : cfg(c), outbox(out, counters), isn(i) {
         next_port = cfg.ephemeral_port_first;
     }
     ~Impl() {
         for (auto& [ep, l] : listeners) l->detach();
+        for (auto& [t, e] : table) e.conn->set_layer_hook(nullptr);  // the app may outlive us
     }
 
     TcpConfig cfg;
@@ -57,6 +58,29 @@ struct TcpLayer::Impl final : ListenerHost {
     std::unordered_map<Endpoint, std::shared_ptr<ListenerImpl>, EndpointHash> listeners;
     uint16_t next_port = 0;
     std::vector<std::shared_ptr<Connection>> due;  // reused by on_timer (no allocation per tick)
+    std::vector<FourTuple> closed;                 // connections that reached CLOSED, to reap
+
+    // Layer hook: a connection reached CLOSED (from any call, including the
+    // application's). Only noted here; reap() erases it at a safe point.
+    void on_state_change(const Connection& c, State, State to, std::string_view) override {
+        if (to == State::Closed) closed.push_back(c.tuple());
+    }
+
+    void erase(std::unordered_map<FourTuple, Entry, FourTupleHash>::iterator it) {
+        it->second.conn->set_layer_hook(nullptr);
+        table.erase(it);
+    }
+
+    // CLOSED means no TCB (§3.3.2): forget closed connections.
+    void reap() {
+        for (const FourTuple& t : closed) {
+            auto it = table.find(t);
+            if (it == table.end() || !it->second.conn->fully_closed()) continue;
+            if (auto l = it->second.listener.lock()) l->update(it->second.conn);
+            erase(it);
+        }
+        closed.clear();
+    }
 
     void remove_listener(ListenerImpl& l) override {
         auto it = listeners.find(l.local());
@@ -74,6 +98,7 @@ struct TcpLayer::Impl final : ListenerHost {
     std::shared_ptr<Connection> make_connection(const FourTuple& t) {
         auto c = std::make_shared<Connection>(cfg, t, outbox, isn);
         c->set_tracer(tracer);
+        c->set_layer_hook(this);
         c->set_counters(&counters.retransmissions, &counters.dropped_unacceptable);
         return c;
     }
@@ -91,7 +116,7 @@ struct TcpLayer::Impl final : ListenerHost {
             if (conn->state() != State::SynReceived) it->second.listener.reset();
             if (acceptable) ++counters.connections_accepted;
         }
-        if (conn->fully_closed()) table.erase(it);
+        if (conn->fully_closed()) erase(it);
         if (acceptable && l->is_open()) l->notify_acceptable();
     }
 
@@ -139,16 +164,6 @@ struct TcpLayer::Impl final : ListenerHost {
         return false;
     }
 
-    void sweep() {
-        for (auto it = table.begin(); it != table.end();) {
-            if (it->second.conn->fully_closed()) {
-                if (auto l = it->second.listener.lock()) l->update(it->second.conn);
-                it = table.erase(it);
-            } else {
-                ++it;
-            }
-        }
-    }
 };
 
 TcpLayer::TcpLayer(const TcpConfig& config, Outbox& outbox, IsnGenerator& isn)
@@ -158,6 +173,7 @@ TcpLayer::~TcpLayer() = default;
 
 void TcpLayer::input(wire::Ipv4Address src, wire::Ipv4Address dst, const ParsedSegment& parsed, Instant now) {
     Impl& m = *impl_;
+    m.reap();
     ++m.counters.segments_in;
     const Segment& seg = parsed.seg;
     const FourTuple t{Endpoint{dst, parsed.dst_port}, Endpoint{src, parsed.src_port}};
@@ -170,7 +186,7 @@ void TcpLayer::input(wire::Ipv4Address src, wire::Ipv4Address dst, const ParsedS
             TcbSnapshot old = conn->snapshot();
             auto l = m.find_listener(t.local);
             if (l && seg.seq > old.rcv_nxt && !l->full()) {
-                m.table.erase(it);
+                m.erase(it);
                 conn->abort(now);  // TIME-WAIT -> CLOSED, no RST (§3.10.5)
                 m.passive_open(l, t, seg, now, old.snd_max);
                 return;
@@ -205,6 +221,7 @@ std::shared_ptr<Listener> TcpLayer::listen(Endpoint local, size_t backlog, TcpEr
 std::shared_ptr<Connection> TcpLayer::connect(wire::Ipv4Address local_addr, Endpoint remote, Instant now,
                                               TcpError* error) {
     Impl& m = *impl_;
+    m.reap();
     auto fail = [&](TcpError e) -> std::shared_ptr<Connection> {
         if (error) *error = e;
         return nullptr;
@@ -236,6 +253,7 @@ std::shared_ptr<Connection> TcpLayer::connect(wire::Ipv4Address local_addr, Endp
 
 void TcpLayer::on_timer(Instant now) {
     Impl& m = *impl_;
+    m.reap();
     m.due.clear();
     for (auto& [t, e] : m.table) {
         auto d = e.conn->next_deadline();
@@ -246,7 +264,7 @@ void TcpLayer::on_timer(Instant now) {
         m.settle(c->tuple());
     }
     m.due.clear();
-    m.sweep();
+    m.reap();
 }
 
 // An O(n) scan over all connections: fine for now, a timer wheel or heap later.
@@ -267,9 +285,13 @@ void TcpLayer::set_tracer(ConnectionObserver* tracer) {
 const TcpConfig& TcpLayer::config() const { return impl_->cfg; }
 TcpConfig& TcpLayer::mutable_config() { return impl_->cfg; }
 const TcpCounters& TcpLayer::counters() const { return impl_->counters; }
-size_t TcpLayer::connection_count() const { return impl_->table.size(); }
+size_t TcpLayer::connection_count() const {
+    impl_->reap();  // logically const: closed connections are already gone
+    return impl_->table.size();
+}
 
 std::shared_ptr<Connection> TcpLayer::find(const FourTuple& tuple) const {
+    impl_->reap();
     auto it = impl_->table.find(tuple);
     return it == impl_->table.end() ? nullptr : it->second.conn;
 }

@@ -127,6 +127,18 @@ TEST_F(TcpPartsLayer, RstInSynReceivedReturnsToListen) {
     EXPECT_EQ(layer->connection_count(), 1u);
 }
 
+TEST_F(TcpPartsLayer, AbortedConnectionLeavesTheTableAtOnce) {
+    auto c = layer->connect(kUs, Endpoint{kPeer, 80}, now);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(layer->connection_count(), 1u);
+    c->abort(now);
+    EXPECT_EQ(layer->connection_count(), 0u);
+    EXPECT_EQ(c->error(), TcpError::ConnectionAborted);
+    layer.reset();   // the application may keep its handle after the layer is gone
+    c->close(now);
+    EXPECT_EQ(c->state(), State::Closed);
+}
+
 TEST_F(TcpPartsLayer, ListenTwiceIsAddressInUse) {
     TcpError e = TcpError::None;
     auto a = layer->listen(Endpoint{kUs, 80}, 4, &e);
