@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <numeric>
 #include <string>
 
@@ -62,6 +63,21 @@ TEST(TcpPartsE2E, ThreeWayHandshakeEstablishesBothSides) {
     for (size_t i = 1; i < p.net.log.size(); ++i) EXPECT_TRUE(p.net.log[i].second.ack_flag());
 }
 
+// The TCB invariants that must hold between any two calls.
+void check_invariants(const Connection& c, const TcpConfig& cfg) {
+    TcbSnapshot s = c.snapshot();
+    if (s.state == State::Closed) return;
+    ASSERT_LE(s.snd_una, s.snd_nxt);
+    ASSERT_LE(s.snd_nxt, s.snd_max);
+    ASSERT_LE(s.send_buffered, cfg.send_buffer);
+    ASSERT_LE(s.recv_buffered + s.out_of_order, cfg.recv_buffer);
+    ASSERT_EQ(s.retransmit_deadline.has_value(), s.bytes_in_flight > 0) << to_string(s.state);
+    if (s.persist_deadline) {
+        ASSERT_EQ(s.snd_wnd, 0u);
+        ASSERT_EQ(s.bytes_in_flight, 0u);
+    }
+}
+
 // Sends `total` bytes client -> server, then both close. Returns the bytes received.
 std::vector<uint8_t> transfer(Pair& p, size_t total, Duration limit, bool* finished) {
     std::vector<uint8_t> data(total);
@@ -74,6 +90,8 @@ std::vector<uint8_t> transfer(Pair& p, size_t total, Duration limit, bool* finis
     bool client_closed = false, server_closed = false;
     std::vector<uint8_t> buf(64 * 1024);
     auto app = [&] {
+        check_invariants(*c, p.client.config());
+        if (s) check_invariants(*s, p.server.config());
         if (!s) s = p.listener->accept();
         if (sent < total && c->writable() > 0) {
             sent += c->send(std::span<const uint8_t>(data).subspan(sent), p.net.now());
@@ -130,7 +148,11 @@ TEST(TcpPartsE2E, OneMegabyteWithRandomLossArrivesIntact) {
 
 TEST(TcpPartsE2E, LossReorderingAndDuplicatesWithSmallBuffersArriveIntact) {
     USTACK_REQ("MUST-19");
-    for (uint32_t seed : {3u, 11u}) {
+    std::vector<uint32_t> seeds{3u, 11u};
+    if (const char* n = std::getenv("USTACK_TCP_EXTRA_SEEDS")) {
+        for (uint32_t i = 100; i < 100 + uint32_t(std::atoi(n)); ++i) seeds.push_back(i);
+    }
+    for (uint32_t seed : seeds) {
         SCOPED_TRACE(seed);
         TcpConfig cfg;
         cfg.recv_buffer = 16 * 1024;
