@@ -197,6 +197,9 @@ WirePacket capture_outbound(const tcp::FourTuple& tuple, const tcp::Segment& seg
     wire::emit_ipv4_header(p.bytes, ip);
     tcp::emit_segment(std::span<uint8_t>(p.bytes).subspan(kIp), tuple.local.addr, tuple.local.port,
                       tuple.remote.addr, tuple.remote.port, seg);
+    tcp::ParsedSegment check;
+    p.checksum_ok = tcp::parse_segment(std::span<const uint8_t>(p.bytes).subspan(kIp), tuple.local.addr,
+                                       tuple.remote.addr, true, check) == tcp::ParseError::None;
     return p;
 }
 
@@ -218,6 +221,7 @@ std::string compare_outbound(const PacketSpec& want, const WirePacket& got, cons
         add("connection", live->local.to_string() + ">" + live->remote.to_string(),
             src.to_string() + ">" + dst.to_string());
     }
+    if (!got.checksum_ok) add("checksum", "valid", "bad");
     if (want.flags != got.seg.flags) add("flags", format_flags(want.flags), format_flags(got.seg.flags));
     uint32_t rel_seq = got.seg.seq.raw() - isn.local;
     if (rel_seq != want.start) add("seq", std::to_string(want.start), std::to_string(rel_seq));

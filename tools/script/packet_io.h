@@ -22,6 +22,7 @@ struct WirePacket {
     tcp::Segment seg;              // header fields; payload left empty
     uint32_t payload_len = 0;
     std::vector<uint8_t> bytes;    // IPv4 header + TCP header + options + payload
+    bool checksum_ok = true;       // the TCP checksum verifies over the pseudo-header (MUST-2)
 };
 
 // The ISNs that make a script's numbers relative (packetdrill semantics):
