@@ -88,6 +88,8 @@ protected:
         fs::create_symlink(base_ / "secret.txt", root_ / "escape.txt");
         fs::create_symlink(base_, root_ / "up");
         fs::create_symlink(root_ / "a.txt", root_ / "alias.txt");
+        fs::create_directories(root_ / "ldir");
+        fs::create_symlink(base_ / "secret.txt", root_ / "ldir" / "index.html");
         config_.root = root_;
     }
     void TearDown() override { fs::remove_all(base_); }
@@ -285,6 +287,8 @@ TEST_F(HttpServer, PathEscapes_AreRefused) {
         {"/sub/../../secret.txt", 404},
         {"/escape.txt", 404},       // symlink to a file outside root
         {"/up/secret.txt", 404},    // symlinked directory outside root
+        {"/ldir/", 404},            // directory whose index.html links outside root
+        {"/up/www/a.txt", 200},     // via an outside link back into root: the canonical file is inside
         {"/a.txt%00.html", 400},    // NUL
         {"/a%zz", 400},             // bad escape
         {"/a%2", 400},
