@@ -5,6 +5,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <functional>
 #include <vector>
@@ -81,6 +83,20 @@ TEST_F(LoopFixture, BurstOfEchoRequests_AllAnsweredInFewBatches) {
     EXPECT_EQ(loop.counters().tx_packets, 200u);
     EXPECT_LT(loop.counters().batches, 20u);  // drained until EAGAIN, not one wakeup per packet
     EXPECT_EQ(loop.stack().counters().icmp_echo_replies, 200u);
+}
+
+TEST_F(LoopFixture, WriteWouldBlock_PacketsKeptUntilWritable) {
+    int small = 4096;  // the kernel doubles it; a handful of replies fill it
+    ASSERT_EQ(::setsockopt(ours_->fd(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+    EventLoop loop(io_, *ours_, config(), isn_);
+    loop.start();
+    for (uint16_t i = 0; i < 200; ++i) ASSERT_TRUE(peer_->transmit(echo_request(i), Instant{}));
+    for (int i = 0; i < 20; ++i) io_.run_one_for(5ms);  // the peer does not read yet: our writes hit EAGAIN
+    EXPECT_GE(loop.counters().tx_waits, 1u);
+    auto seqs = collect_replies(200);
+    ASSERT_EQ(seqs.size(), 200u);
+    for (uint16_t i = 0; i < 200; ++i) EXPECT_EQ(seqs[i], i);
+    EXPECT_EQ(loop.counters().tx_dropped, 0u);
 }
 
 TEST_F(LoopFixture, DelayingDecorator_ReleasedByTimer) {
