@@ -106,6 +106,7 @@ private:
             while (k < s_.size() && std::isxdigit(static_cast<unsigned char>(s_[k]))) ++k;
             std::string text(s_.substr(i_, k - i_));
             Token t = make(Token::Kind::Int, text, line);
+            if (text.size() > 18) throw ScriptError(line, "number out of range: " + text);
             t.num = static_cast<int64_t>(std::stoull(text.substr(2), nullptr, 16));
             advance(k - i_);
             return t;
@@ -172,6 +173,7 @@ int64_t seconds_text_to_usecs(const std::string& text, int line) {
     std::string whole = text.substr(0, dot);
     std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
     if (!whole.empty() && whole[0] == '-') throw ScriptError(line, "negative time " + text);
+    if (whole.size() > 7) throw ScriptError(line, "time " + text + " is too large (at most 9999999 s)");
     int64_t usecs = 0;
     try {
         usecs = whole.empty() ? 0 : std::stoll(whole) * 1000000;

@@ -73,6 +73,9 @@ ScriptResult run_script_text(std::string_view text, const std::string& name, con
         capture = runner.capture();
     } catch (const ScriptError& e) {
         r.message = name + ":" + std::to_string(e.line) + ": " + e.what();
+    } catch (const std::exception& e) {  // a bug in the runner must not end the whole run
+        r.passed = false;
+        r.message = name + ": internal error in ustack script: " + e.what();
     }
     std::string dir = options.pcap_dir;
     if (dir.empty() && !r.passed && !capture.empty()) dir = "/tmp/ustack-script-pcaps";

@@ -453,7 +453,8 @@ Runner::Outcome Runner::sys_poll(Call& c, bool first) {
         if (got[i]) ++count;
     }
     if (count == 0 && timeout_ms != 0) {
-        if (first && timeout_ms > 0) c.timeout_at = now_ + std::chrono::milliseconds(timeout_ms);
+        if (first && timeout_ms > 0)
+            c.timeout_at = now_ + std::chrono::milliseconds(std::min<int64_t>(timeout_ms, 1'000'000'000));
         if (!c.timeout_at || now_ < *c.timeout_at) return {true, 0, 0};
     }
     for (size_t i = 0; i < fds.size(); ++i) {
