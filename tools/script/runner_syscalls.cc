@@ -306,6 +306,7 @@ Runner::Outcome Runner::sys_write(Call& c) {
     if (!sp) return {false, -1, EBADF_};
     Socket& s = *sp;
     if (!s.conn) return {false, -1, EPIPE_};
+    if (int_arg(c, 2) < 0) return {false, -1, EINVAL_};
     const size_t len = size_t(int_arg(c, 2));
     const bool dontwait = c.spec->args.size() > 3 && (int_arg(c, 3) & 0x40);
     tcp::Connection& conn = *s.conn;
