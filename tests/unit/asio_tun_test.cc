@@ -19,6 +19,8 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <string>
+#include <system_error>
 #include <vector>
 
 #include "stack/asio/event_loop.h"
@@ -47,6 +49,13 @@ using namespace std::chrono_literals;
 int tun_smoke_child() {
     auto tun = link::TunDevice::open("tun0", 1500);
     link::configure_host_side("tun0", wire::Ipv4Address(10, 0, 0, 1), 24, 1500);
+    // A second open of a device in use fails with the one-line "busy" message.
+    try {
+        link::TunDevice::open("tun0", 1500);
+        return 12;
+    } catch (const std::system_error& e) {
+        CHILD_CHECK(std::string(e.what()).find("TUN device tun0 is busy") != std::string::npos, 13);
+    }
     asio::io_context io;
     tcp::FixedIsn isn(12345);
     StackConfig cfg;
@@ -138,7 +147,7 @@ TEST(TunSmoke, KernelPingsAndEchoesOverTcp) {
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 0) << "see child: lines above (2-4 ping, 5-8 TCP echo, 10-11 setup)";
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "see child: lines above (2-4 ping, 5-8 TCP echo, 10-13 setup)";
 }
 
 }  // namespace
