@@ -103,5 +103,19 @@ TEST_F(TcpTest, SynReceived_SegmentWithoutAckBitDropped) {
     expect_state(State::SynReceived);
 }
 
+TEST_F(TcpTest, SynReceived_SynInWindowReturnsPassiveOpenToListen) {
+    in_state(State::SynReceived, Open::Passive);
+    inject(seg().syn().seq(10).mss(1460));  // passes the sequence check; fourth step: back to LISTEN
+    discard_pending();
+    expect_state(State::Listen);
+}
+
+TEST_F(TcpTest, SynReceived_RstOutOfWindowIgnored) {
+    in_state(State::SynReceived, Open::Passive);
+    inject(seg().rst().seq(70000));
+    expect_silence();
+    expect_state(State::SynReceived);
+}
+
 }  // namespace
 }  // namespace ustack::testing

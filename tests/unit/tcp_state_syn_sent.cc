@@ -129,5 +129,13 @@ TEST_F(TcpTest, SynSent_SynAckRttSampled) {
     EXPECT_EQ(snap().rto, 1s);      // max(R + 4 * RTTVAR, 1 s floor)
 }
 
+TEST_F(TcpTest, SynSent_SynAckWithDataDelivered) {
+    in_state(State::SynSent);
+    inject(seg().syn().ack_flag().seq(0).ack(1).mss(1460).data("hi"));  // §3.10.7.3: continue at the sixth step
+    expect_within(500ms, seg().flags(ACK).seq(1).ack(3));
+    expect_state(State::Established);
+    EXPECT_EQ(receive(), "hi");
+}
+
 }  // namespace
 }  // namespace ustack::testing
