@@ -115,6 +115,11 @@ std::string response_head(const Response& r, bool keep_alive, int request_minor,
     return h;
 }
 
+std::string timeout_response(const ServerConfig& config) {
+    Response r = error_response(408, true);
+    return response_head(r, false, 1, config) + r.body;
+}
+
 bool expects_continue(const RequestParser& req) {
     auto expect = req.field("expect");
     return expect && syntax::iequals(*expect, "100-continue") && req.version_minor() >= 1 &&

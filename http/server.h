@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/system/error_code.hpp>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -17,6 +18,7 @@
 
 #include "http/access_log.h"
 #include "http/parser.h"
+#include "http/timeout.h"
 
 namespace ustack::http {
 
@@ -29,6 +31,13 @@ struct ServerConfig {
     size_t read_buffer = 16 * 1024;       // bytes per async_read_some
     size_t file_chunk = 64 * 1024;        // file bodies are sent in pieces of this size
     std::string server_name = "ustack/0.1";
+    // Timeouts (zero disables one). idle: from the end of a response (or the connection start) to the
+    // first byte of the next request; the connection is closed without a response (RFC 9112 §9.5).
+    // header: from that first byte until the whole header section has arrived -> 408 and close.
+    // body: the longest pause between two reads of a request body -> 408 and close.
+    std::chrono::milliseconds idle_timeout{60'000};
+    std::chrono::milliseconds header_timeout{30'000};
+    std::chrono::milliseconds body_timeout{60'000};
 
     ParserLimits limits() const;
 };
@@ -102,6 +111,8 @@ Response prepare_response(const RequestParser& req, const ServerConfig& config);
 Response error_response(int status, bool send_body);
 // Status line and fields; Connection: close when !keep_alive, keep-alive echoed to 1.0 clients.
 std::string response_head(const Response& r, bool keep_alive, int request_minor, const ServerConfig& config);
+// The whole 408 response sent when a request stalls (Connection: close).
+std::string timeout_response(const ServerConfig& config);
 inline constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 // A 1.1 request with a body and "Expect: 100-continue".
 bool expects_continue(const RequestParser& req);
@@ -129,9 +140,18 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, ServerConfig confi
     size_t begin = 0, end = 0;
     const std::string peer = detail::peer_name(stream);
     boost::system::error_code ec;
+    detail::Watchdog<Stream> watchdog(stream);
+    auto half = [](Stream& s) { half_close(s); };
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point idle_since = Clock::now(), header_deadline{};
     for (;;) {
         parser.reset();
+        bool started = false;  // some byte of this request has arrived
         for (;;) {
+            if (!started && end > begin) {
+                started = true;
+                header_deadline = Clock::now() + config.header_timeout;
+            }
             begin += parser.put(std::string_view(in.data() + begin, end - begin));
             if (begin == end) begin = end = 0;
             ParseState st = parser.state();
@@ -143,8 +163,22 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, ServerConfig confi
                 if (ec) co_return;
             }
             if (st != ParseState::NeedMore) continue;  // header or body bytes: nothing to keep
+            if (!started) {
+                if (config.idle_timeout.count() > 0) watchdog.arm(idle_since + config.idle_timeout, {}, half);
+            } else if (!parser.header_done()) {
+                if (config.header_timeout.count() > 0) watchdog.arm(header_deadline, detail::timeout_response(config), half);
+            } else if (config.body_timeout.count() > 0) {
+                watchdog.arm(Clock::now() + config.body_timeout, detail::timeout_response(config), half);
+            }
             size_t n = co_await stream.async_read_some(asio::buffer(in.data() + end, in.size() - end),
                                                        asio::redirect_error(asio::use_awaitable, ec));
+            watchdog.disarm();
+            if (watchdog.fired()) {
+                if (watchdog.writing())
+                    co_await watchdog.done().async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                if (log && started) log->write({peer, detail::request_line(parser), 408, 0});
+                co_return;
+            }
             if (ec) co_return;  // peer closed or failed: nothing to answer
             end += n;
         }
@@ -178,6 +212,7 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, ServerConfig confi
             half_close(stream);
             co_return;
         }
+        idle_since = Clock::now();
     }
 }
 

@@ -6,7 +6,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -121,6 +123,28 @@ protected:
             }
         }
         return out;
+    }
+
+    // Starts the server on `server` (already connected) with nothing forced; returns at once.
+    void start(beast::test::stream& server) {
+        finished_ = false;
+        asio::co_spawn(ioc_, serve_connection(server, config_, &log_), [&](std::exception_ptr e) {
+            finished_ = true;
+            if (e) std::rethrow_exception(e);
+        });
+    }
+    // Runs the io_context in real time until the server ends or `limit` passes, calling `tick` about
+    // every 10 ms; returns the time taken. (No virtual clock here: keep limits short.)
+    std::chrono::milliseconds run_real(std::chrono::milliseconds limit, const std::function<void()>& tick = {}) {
+        auto t0 = std::chrono::steady_clock::now();
+        ioc_.restart();
+        while (!finished_ && std::chrono::steady_clock::now() - t0 < limit) {
+            ioc_.run_one_for(std::chrono::milliseconds(10));
+            if (tick) tick();
+        }
+        while (ioc_.poll() > 0) {
+        }
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
     }
 
     asio::io_context ioc_;
@@ -339,6 +363,75 @@ TEST_F(HttpServer, StreamFailures_EndConnectionQuietly) {
         serve("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", false, &fc);
         EXPECT_TRUE(ended_by_server_) << "failure at operation " << n;
     }
+}
+
+using std::chrono::milliseconds;
+
+TEST_F(HttpServer, Timeout_IdleClosesWithoutResponse_AfterKeepAliveRequest) {
+    config_.idle_timeout = milliseconds(60);
+    beast::test::stream server(ioc_), client(ioc_);
+    server.connect(client);
+    server.append("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+    start(server);
+    auto took = run_real(milliseconds(300));
+    EXPECT_TRUE(finished_) << "an idle keep-alive connection must be closed by the server";
+    EXPECT_GE(took.count(), 55);
+    auto r = parse_replies(client.str());
+    ASSERT_EQ(r.size(), 1u);  // the answered request, and no 408 for the idle period
+    EXPECT_EQ(r[0].status, 200);
+}
+
+TEST_F(HttpServer, Timeout_NotBeforeItsTime) {
+    config_.idle_timeout = config_.header_timeout = milliseconds(250);
+    beast::test::stream server(ioc_), client(ioc_);
+    server.connect(client);
+    server.append("GET /a.txt HTTP/1.1\r\nHo");
+    start(server);
+    run_real(milliseconds(60));
+    EXPECT_FALSE(finished_);
+    EXPECT_TRUE(client.str().empty());
+    server.close_remote();
+    run_real(milliseconds(50));
+    EXPECT_TRUE(finished_);
+}
+
+// The header timeout bounds the whole header section: a client trickling a byte every 10 ms (each read
+// well inside any per-read limit) still gets 408 and a close.
+TEST_F(HttpServer, Timeout_HeaderTrickle_Gets408AndClose) {
+    config_.idle_timeout = milliseconds(0);
+    config_.header_timeout = milliseconds(80);
+    beast::test::stream server(ioc_), client(ioc_);
+    server.connect(client);
+    server.append("G");
+    start(server);
+    auto last = std::chrono::steady_clock::now();
+    auto took = run_real(milliseconds(300), [&] {
+        if (finished_ || std::chrono::steady_clock::now() - last < milliseconds(10)) return;
+        last = std::chrono::steady_clock::now();
+        asio::write(client, asio::buffer(std::string("X")));
+    });
+    EXPECT_TRUE(finished_);
+    EXPECT_GE(took.count(), 75);
+    EXPECT_LT(took.count(), 250);
+    auto r = parse_replies(client.str());
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].status, 408);
+    EXPECT_EQ(r[0].fields["connection"], "close");
+    EXPECT_NE(log_stream_.str().find("\" 408 -"), std::string::npos) << log_stream_.str();
+}
+
+TEST_F(HttpServer, Timeout_BodyStalls_Gets408AndClose) {
+    config_.body_timeout = milliseconds(50);
+    beast::test::stream server(ioc_), client(ioc_);
+    server.connect(client);
+    server.append("PUT /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+    start(server);
+    run_real(milliseconds(300));
+    EXPECT_TRUE(finished_);
+    auto r = parse_replies(client.str());
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].status, 408);
+    EXPECT_EQ(r[0].fields["connection"], "close");
 }
 
 TEST(HttpHalfClose, PicksShutdownSendWhenAvailable) {
