@@ -146,6 +146,12 @@ void Connection::open_passive(const Segment& syn, Instant now, std::optional<Seq
     c.rcv.start(syn.seq);
     c.snd.set_window(syn.window, syn.seq, SeqNum());
     c.take_mss(syn);
+    // §3.10.7.2: "any other control or text should be queued for processing
+    // later": text on the SYN waits (unacknowledged) until ESTABLISHED.
+    if (!syn.payload.empty()) {
+        c.syn_text = uint32_t(std::min({syn.payload.size(), c.scratch.size(), size_t(c.rcv.wnd())}));
+        std::copy_n(syn.payload.begin(), c.syn_text, c.scratch.begin());
+    }
     // LISTEN -> SYN-RECEIVED (§3.10.7.2): the listener played LISTEN for us.
     c.set_state(State::Listen, "passive OPEN by a listener");
     c.set_state(State::SynReceived, cause_with_seq("SYN ", syn.seq, " received"));

@@ -38,6 +38,7 @@ struct Connection::Impl {
     bool passive = false;         // came from LISTEN (a RST in SYN-RECEIVED "returns to LISTEN")
     bool close_pending = false;   // CLOSE before ESTABLISHED: FIN once established (§3.10.4)
     bool syn_retransmitted = false;
+    uint32_t syn_text = 0;        // text that came on the peer's SYN, kept in `scratch` until ESTABLISHED
 
     // ---- the per-concern parts ----
     Sender snd;
@@ -76,6 +77,7 @@ struct Connection::Impl {
     bool check_ack(const Segment& seg, Instant now);   // fifth step; false: drop the segment
     void take_mss(const Segment& syn);
     void process_text_and_fin(const Segment& seg, Instant now);  // seventh and eighth steps
+    void take_syn_text(Instant now);
 
     // ---- connection_output.cc ----
     void send_syn(bool with_ack, Instant now);

@@ -171,6 +171,7 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
         retransmissions = 0;
         retransmit_deadline.reset();
         enter_established(cause_with_seq("ACK ", seg.ack, " acknowledges our SYN"));
+        take_syn_text(now);
         return true;
     }
     // SEG.ACK > SND.NXT acknowledges something not yet sent: ACK and drop.
@@ -186,7 +187,10 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
     uint32_t flight_before = snd.flight_size();
     if (snd.acks_new(seg.ack)) {
         // FIN-WAIT-1 entered from SYN-RECEIVED: this ACK may be the first for our SYN.
-        if (!snd.syn_acked() && seg.ack > snd.iss()) cc->init(snd.mss());
+        if (!snd.syn_acked() && seg.ack > snd.iss()) {
+            cc->init(snd.mss());
+            take_syn_text(now);
+        }
         uint32_t acked = uint32_t(seg.ack - snd.una());
         size_t freed = snd.acknowledge(seg.ack);
         rtt.on_ack(seg.ack, now);
@@ -222,6 +226,18 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
         break;
     }
     return true;
+}
+
+void Connection::Impl::take_syn_text(Instant now) {
+    if (syn_text == 0) return;
+    // The text queued from the SYN (§3.10.7.2) is processed once our SYN is
+    // acknowledged, before the text of the segment that acknowledged it.
+    Segment queued;
+    queued.seq = rcv.irs() + 1;
+    queued.flags = flags::ACK;
+    queued.payload = std::span<const uint8_t>(scratch.data(), syn_text);
+    syn_text = 0;
+    process_text_and_fin(queued, now);
 }
 
 void Connection::Impl::process_text_and_fin(const Segment& seg, Instant now) {

@@ -96,6 +96,30 @@ TEST_F(TcpPartsLayer, ListenerAnswersSynAndAcceptsAfterAck) {
     EXPECT_EQ(layer->counters().connections_accepted, 1u);
 }
 
+TEST_F(TcpPartsLayer, TextOnSynIsQueuedUntilEstablished) {
+    auto l = layer->listen(Endpoint{kUs, 80}, 4);
+    ParsedSegment p;
+    p.src_port = 4000;
+    p.dst_port = 80;
+    p.seg.seq = SeqNum(5000);
+    p.seg.flags = flags::SYN;
+    p.seg.window = 65535;
+    uint8_t text[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    p.seg.payload = text;
+    layer->input(kPeer, kUs, p, now);
+    EXPECT_EQ(last().flags, flags::SYN | flags::ACK);
+    EXPECT_EQ(last().ack, SeqNum(5001));  // not acknowledged yet
+    in(4000, 80, flags::ACK, 5011, 1001);  // the handshake ACK (after the 10 bytes)
+    auto c = l->accept();
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->readable(), 10u);
+    EXPECT_EQ(last().flags, flags::ACK);
+    EXPECT_EQ(last().ack, SeqNum(5011));
+    uint8_t got[16];
+    EXPECT_EQ(c->receive(got, now), 10u);
+    EXPECT_EQ(got[9], 10);
+}
+
 TEST_F(TcpPartsLayer, ListenerAnswersAckWithRstAndIgnoresRst) {
     auto l = layer->listen(Endpoint{kUs, 80}, 4);
     in(4000, 80, flags::RST, 5000);
