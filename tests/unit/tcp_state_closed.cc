@@ -9,7 +9,6 @@ namespace {
 using namespace tcp::flags;
 
 TEST_F(TcpTest, Closed_SynToClosedPortAnsweredWithRstAck) {
-    USTACK_REQ("MUST-2");
     inject(seg().syn().seq(0).our_port(81));
     // ACK bit off: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
     expect(seg().flags(RST | ACK).seq_abs(0).ack(1).our_port(81).len(0));

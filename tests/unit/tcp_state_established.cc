@@ -9,6 +9,7 @@ namespace {
 using namespace tcp::flags;
 
 TEST_F(TcpTest, Established_DataInWindowAckedAndReadable) {
+    USTACK_REQ("MUST-40");  // the ACK comes within 0.5 s
     in_state(State::Established);
     inject(seg().ack_flag().seq(1).ack(1).data("hello"));
     expect_within(500ms, seg().flags(ACK).seq(1).ack(6).win(65535).len(0));
