@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <ctime>
 
+#include "http/conditional.h"
 #include "http/mime.h"
 #include "http/path.h"
 #include "http/status.h"
@@ -35,8 +36,10 @@ std::optional<FileSource> FileSource::open(const std::filesystem::path& p) {
         ::close(fd);
         return std::nullopt;
     }
-    return FileSource(fd, uint64_t(st.st_size));
+    return FileSource(fd, uint64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec);
 }
+
+bool FileSource::seek(uint64_t offset) { return ::lseek(fd_, off_t(offset), SEEK_SET) == off_t(offset); }
 
 FileSource::~FileSource() {
     if (fd_ >= 0) ::close(fd_);
@@ -89,6 +92,31 @@ Response prepare_response(const RequestParser& req, const ServerConfig& config) 
     r.status = 200;
     r.content_type = mime_type(p.file.native());
     r.content_length = f->size();
+    Validators v{make_etag(f->size(), f->mtime_ns()), std::time_t(f->mtime_ns() / 1'000'000'000)};
+    r.fields = "ETag: " + v.etag + "\r\nLast-Modified: " + format_http_date(v.last_modified) +
+               "\r\nAccept-Ranges: bytes\r\n";
+    if (int pre = evaluate_preconditions(req, v)) {
+        Response e = error_response(pre, pre != 304);
+        e.fields = std::move(r.fields);  // §15.4.5: a 304 carries the validators a 200 would
+        return e;
+    }
+    auto range = req.field("range");
+    // §14.2: Range is only defined for GET; If-Range decides whether it still applies.
+    if (range && m == "GET" && if_range_allows(req, v)) {
+        RangeSelection sel = select_range(*range, f->size());
+        if (sel.kind == RangeSelection::Unsatisfiable) {
+            Response e = error_response(416, true);
+            e.fields = r.fields + "Content-Range: bytes */" + std::to_string(f->size()) + "\r\n";
+            return e;
+        }
+        if (sel.kind == RangeSelection::Single) {
+            if (!f->seek(sel.first)) return error_response(500, true);
+            r.status = 206;
+            r.content_length = sel.last - sel.first + 1;
+            r.fields += "Content-Range: bytes " + std::to_string(sel.first) + "-" + std::to_string(sel.last) + "/" +
+                        std::to_string(f->size()) + "\r\n";
+        }
+    }
     r.file.emplace(std::move(*f));
     return r;
 }
@@ -104,11 +132,18 @@ std::string response_head(const Response& r, bool keep_alive, int request_minor,
     h += http_date();
     h += "\r\nServer: ";
     h += config.server_name;
-    h += "\r\nContent-Type: ";
-    h += r.content_type;
-    h += "\r\nContent-Length: ";
-    h += std::to_string(r.content_length);
+    // §8.6: no Content-Length (nor Content-Type) in 204; omitted in 304, which has no content.
+    if (r.status != 204 && r.status != 304) {
+        h += "\r\nContent-Type: ";
+        h += r.content_type;
+        h += "\r\nContent-Length: ";
+        h += std::to_string(r.content_length);
+    }
     if (r.allow) h += "\r\nAllow: GET, HEAD";
+    if (!r.fields.empty()) {
+        h += "\r\n";
+        h.append(r.fields, 0, r.fields.size() - 2);  // fields end with CRLF
+    }
     if (!keep_alive) h += "\r\nConnection: close";
     else if (request_minor == 0) h += "\r\nConnection: keep-alive";
     h += "\r\n\r\n";

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/system/error_code.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -82,17 +83,21 @@ std::string peer_name(Stream& stream) {
 class FileSource {
 public:
     static std::optional<FileSource> open(const std::filesystem::path& p);
-    FileSource(FileSource&& o) noexcept : fd_(o.fd_), size_(o.size_) { o.fd_ = -1; }
+    FileSource(FileSource&& o) noexcept : fd_(o.fd_), size_(o.size_), mtime_ns_(o.mtime_ns_) { o.fd_ = -1; }
     FileSource& operator=(FileSource&&) = delete;
     ~FileSource();
     uint64_t size() const { return size_; }
+    int64_t mtime_ns() const { return mtime_ns_; }
     // Reads up to buf.size() bytes; returns the count, 0 at end of file or on error.
     size_t read(std::vector<char>& buf);
+    // Positions the next read at `offset` bytes from the start; false on error.
+    bool seek(uint64_t offset);
 
 private:
-    FileSource(int fd, uint64_t size) : fd_(fd), size_(size) {}
+    FileSource(int fd, uint64_t size, int64_t mtime_ns) : fd_(fd), size_(size), mtime_ns_(mtime_ns) {}
     int fd_;
     uint64_t size_;
+    int64_t mtime_ns_ = 0;
 };
 
 struct Response {
@@ -101,6 +106,7 @@ struct Response {
     uint64_t content_length = 0;
     bool send_body = true;       // false for HEAD
     bool allow = false;          // add "Allow: GET, HEAD" (405)
+    std::string fields;          // extra "Name: value\r\n" lines (ETag, Content-Range, Location, ...)
     std::string body;            // small generated body (errors)
     std::optional<FileSource> file;
 };
@@ -196,8 +202,8 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, ServerConfig confi
         co_await asio::async_write(stream, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return;
         if (r.send_body && !head && r.file) {
-            chunk.resize(config.file_chunk);
             while (sent < r.content_length) {
+                chunk.resize(size_t(std::min<uint64_t>(config.file_chunk, r.content_length - sent)));
                 size_t n = r.file->read(chunk);
                 if (n == 0) break;
                 co_await asio::async_write(stream, asio::buffer(chunk.data(), n),
