@@ -28,7 +28,7 @@ struct EventLoopCounters {
     uint64_t tx_dropped = 0;       // the output ring was full, or the link refused the packet
     uint64_t tx_waits = 0;         // EAGAIN on write: waited for writability
     uint64_t timer_fires = 0;
-    uint64_t kicks = 0;            // coalesced flushes after user calls
+    uint64_t kicks = 0;            // kick() calls; a burst of them shares one posted flush
 };
 
 class EventLoop {
