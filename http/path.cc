@@ -57,7 +57,9 @@ bool path_within(const fs::path& root, const fs::path& p) {
     return true;
 }
 
-ResolvedPath resolve_target(const fs::path& root, std::string_view target) {
+namespace {
+
+ResolvedPath resolve(const fs::path& root, std::string_view target, bool listing, fs::path* root_out) {
     // absolute-form: http://authority/path (RFC 9112 §3.2.2).
     size_t scheme = target.find("://");
     if (!target.empty() && target.front() != '/' && scheme != std::string_view::npos &&
@@ -89,6 +91,7 @@ ResolvedPath resolve_target(const fs::path& root, std::string_view target) {
 
     fs::path root_c = canonical_or_empty(root);
     if (root_c.empty()) return {404, {}};
+    if (root_out) *root_out = root_c;
     fs::path p = root_c;
     for (std::string_view seg : segments) p /= fs::path(std::string(seg));
 
@@ -96,11 +99,50 @@ ResolvedPath resolve_target(const fs::path& root, std::string_view target) {
     if (file.empty() || !path_within(root_c, file)) return {404, {}};
     std::error_code ec;
     if (fs::is_directory(file, ec)) {
+        if (listing && decoded.back() != '/') return {301, {}};
+        if (listing && !fs::exists(file / "index.html", ec)) return {200, {}, file};
         file = canonical_or_empty(file / "index.html");
         if (file.empty() || !path_within(root_c, file)) return {404, {}};
     }
     if (!fs::is_regular_file(file, ec)) return {404, {}};
     return {200, file};
+}
+
+}  // namespace
+
+std::optional<std::string> normalized_path(std::string_view target) {
+    if (target.empty() || target.front() != '/') return std::nullopt;
+    std::string decoded;
+    if (!percent_decode(target.substr(0, target.find_first_of("?#")), decoded)) return std::nullopt;
+    std::vector<std::string_view> segments;
+    std::string_view rest = decoded;
+    while (!rest.empty()) {
+        size_t slash = rest.find('/');
+        std::string_view seg = rest.substr(0, slash);
+        rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+        if (seg.empty() || seg == ".") continue;
+        if (seg == "..") {
+            if (segments.empty()) return std::nullopt;
+            segments.pop_back();
+            continue;
+        }
+        segments.push_back(seg);
+    }
+    std::string out;
+    for (std::string_view seg : segments) {
+        out += '/';
+        out += seg;
+    }
+    if (out.empty() || decoded.back() == '/') out += '/';
+    return out;
+}
+
+ResolvedPath resolve_target(const fs::path& root, std::string_view target) {
+    return resolve(root, target, false, nullptr);
+}
+
+ResolvedPath resolve_directory_target(const fs::path& root, std::string_view target, fs::path* root_out) {
+    return resolve(root, target, true, root_out);
 }
 
 }  // namespace ustack::http

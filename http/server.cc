@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "http/conditional.h"
+#include "http/dir_index.h"
 #include "http/mime.h"
 #include "http/path.h"
 #include "http/status.h"
@@ -26,7 +27,11 @@ ParserLimits ServerConfig::limits() const {
     return l;
 }
 
+namespace fs = std::filesystem;
+
 namespace detail {
+
+std::string allowed_methods(const ServerConfig&) { return "GET, HEAD, OPTIONS"; }
 
 std::optional<FileSource> FileSource::open(const std::filesystem::path& p) {
     int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
@@ -79,13 +84,32 @@ Response error_response(int status, bool send_body) {
 
 Response prepare_response(const RequestParser& req, const ServerConfig& config) {
     std::string_view m = req.method();
+    if (m == "OPTIONS") {  // RFC 9110 §9.3.7: the methods this server supports
+        Response r = error_response(204, false);
+        r.allow = true;
+        return r;
+    }
     if (m != "GET" && m != "HEAD") {
         Response r = error_response(405, true);
         r.allow = true;
         return r;
     }
-    ResolvedPath p = resolve_target(config.root, req.target());
+    fs::path root;
+    ResolvedPath p = resolve_directory_target(config.root, req.target(), &root);
+    if (p.status == 301) {
+        Response r = error_response(301, true);
+        r.fields = "Location: " + slash_location(req.target()) + "\r\n";
+        return r;
+    }
     if (p.status != 200) return error_response(p.status, true);
+    if (p.file.empty()) {
+        Response r;
+        r.content_type = "text/html; charset=utf-8";
+        std::string_view target = req.target();
+        r.body = directory_listing(root, p.directory, target.substr(0, target.find_first_of("?#")));
+        r.content_length = r.body.size();
+        return r;
+    }
     std::optional<FileSource> f = FileSource::open(p.file);
     if (!f) return error_response(404, true);
     Response r;
@@ -139,7 +163,10 @@ std::string response_head(const Response& r, bool keep_alive, int request_minor,
         h += "\r\nContent-Length: ";
         h += std::to_string(r.content_length);
     }
-    if (r.allow) h += "\r\nAllow: GET, HEAD";
+    if (r.allow) {
+        h += "\r\nAllow: ";
+        h += allowed_methods(config);
+    }
     if (!r.fields.empty()) {
         h += "\r\n";
         h.append(r.fields, 0, r.fields.size() - 2);  // fields end with CRLF

@@ -105,13 +105,16 @@ struct Response {
     std::string_view content_type;
     uint64_t content_length = 0;
     bool send_body = true;       // false for HEAD
-    bool allow = false;          // add "Allow: GET, HEAD" (405)
+    bool allow = false;          // add "Allow: <allowed_methods>" (405, OPTIONS)
     std::string fields;          // extra "Name: value\r\n" lines (ETag, Content-Range, Location, ...)
     std::string body;            // small generated body (errors)
     std::optional<FileSource> file;
 };
 
-// Decides the answer to a complete request (GET/HEAD of a file, 404, 405).
+// The Allow field value: "GET, HEAD, OPTIONS" (and PUT, POST when uploads are enabled).
+std::string allowed_methods(const ServerConfig& config);
+// Decides the answer to a complete request (GET/HEAD of a file or directory index, OPTIONS, 301,
+// 304, 206, 404, 405, 412, 416).
 Response prepare_response(const RequestParser& req, const ServerConfig& config);
 // Decides the answer to a request the parser rejected (error() status, no file).
 Response error_response(int status, bool send_body);
