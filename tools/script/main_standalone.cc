@@ -19,6 +19,11 @@ void usage(std::ostream& o) {
          "  --pcap=DIR            write a pcap of every run to DIR (default: failing runs to /tmp/ustack-script-pcaps)\n"
          "  --json=FILE           results as JSON for tools/conformance/gen_conformance.py --scripts\n"
          "  -v, --verbose         print every packet and call\n"
+         "  --against-linux       run against the Linux kernel's TCP in a private network namespace\n"
+         "                        (root; exit 77 without); tolerance 25000 us unless given\n"
+         "  --diff                run against ustack and Linux; exit 0 when ustack passes every script\n"
+         "  --linux_sysctl=N=V    set a net.* sysctl in each namespace (repeatable; overrides the RFC defaults)\n"
+         "  --jobs=N              Linux runs at once (default 1)\n"
          "Options at the top of a script override these for that script.\n";
 }
 
@@ -62,6 +67,14 @@ int main(int argc, char** argv) {
             opt.remote_ip = value("--remote_ip");
         } else if (is("--pcap")) {
             opt.pcap_dir = value("--pcap");
+        } else if (a == "--against-linux") {
+            opt.against_linux = true;
+        } else if (a == "--diff") {
+            opt.diff = true;
+        } else if (is("--linux_sysctl")) {
+            opt.linux_sysctls.push_back(value("--linux_sysctl"));
+        } else if (is("--jobs")) {
+            opt.jobs = int(number("--jobs"));
         } else if (is("--json")) {
             opt.json_path = value("--json");
         } else if (a.size() > 1 && a[0] == '-') {

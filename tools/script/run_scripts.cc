@@ -4,14 +4,23 @@
 #include <fstream>
 #include <sstream>
 
+#include "tools/script/linux_runner.h"
 #include "tools/script/parser.h"
 #include "tools/script/pcap_file.h"
+#include "tools/script/report.h"
 #include "tools/script/runner.h"
 #include "tools/script/script.h"
 
 namespace ustack::script {
 
 namespace {
+
+std::string pcap_name(const std::string& name) {
+    std::string stem = std::filesystem::path(name).stem().string();
+    return stem.empty() ? "script.pcap" : stem + ".pcap";
+}
+
+}  // namespace
 
 RunConfig base_config(const ScriptOptions& o) {
     RunConfig c;
@@ -27,30 +36,6 @@ RunConfig base_config(const ScriptOptions& o) {
     if (o.remote_ip) ip(*o.remote_ip, c.remote_ip);
     return c;
 }
-
-std::string pcap_name(const std::string& name) {
-    std::string stem = std::filesystem::path(name).stem().string();
-    return stem.empty() ? "script.pcap" : stem + ".pcap";
-}
-
-std::string json_escape(const std::string& s) {
-    std::string out;
-    for (char ch : s) {
-        if (ch == '"' || ch == '\\') {
-            out += '\\';
-            out += ch;
-        } else if (static_cast<unsigned char>(ch) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-            out += buf;
-        } else {
-            out += ch;
-        }
-    }
-    return out;
-}
-
-}  // namespace
 
 ScriptResult run_script_text(std::string_view text, const std::string& name, const ScriptOptions& options,
                              std::ostream* trace) {
@@ -87,6 +72,7 @@ ScriptResult run_script_text(std::string_view text, const std::string& name, con
 }
 
 int run_scripts(const ScriptOptions& options, std::vector<std::string> files, std::ostream& out) {
+    if (options.against_linux || options.diff) return run_scripts_linux(options, files, out);
     std::vector<ScriptResult> results;
     for (const std::string& file : files) {
         std::ifstream in(file, std::ios::binary);

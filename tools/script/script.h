@@ -22,7 +22,17 @@ struct ScriptOptions {
     std::string pcap_dir;   // write every run's pcap here; empty: failing runs to /tmp/ustack-script-pcaps
     std::string json_path;  // results as [{"name", "passed", "rfc9293": [...]}]
     bool verbose = false;   // print every packet and call as it happens
+    // --against-linux: run against the Linux kernel's TCP in a private network
+    // namespace (root only; exit 77 without). --diff: against ustack and Linux.
+    bool against_linux = false;
+    bool diff = false;
+    std::vector<std::string> linux_sysctls;  // extra "net.NAME=VALUE" for each namespace
+    int jobs = 1;                            // Linux runs at once (each in its own namespace)
 };
+
+// The timing tolerance against Linux when neither the command line nor the
+// script gives one: real time on a shared machine needs more than packetdrill's 4 ms.
+inline constexpr int64_t kLinuxToleranceUsecs = 25'000;
 
 struct ScriptResult {
     std::string name;
@@ -35,6 +45,12 @@ struct ScriptResult {
 // Runs one script given as text; `name` is used in messages and pcap names.
 ScriptResult run_script_text(std::string_view text, const std::string& name, const ScriptOptions& options,
                              std::ostream* trace = nullptr);
+
+// Runs one script against the Linux kernel in a forked child inside a fresh
+// network namespace. `skipped` is set (and passed false) when the namespace
+// cannot be created; the message says why.
+ScriptResult run_script_linux(std::string_view text, const std::string& name, const ScriptOptions& options,
+                              bool* skipped, std::string* trace = nullptr);
 
 // Runs each file, prints PASS/FAIL per script and a final "N passed, M failed"
 // line to `out`, writes JSON and pcaps as asked. Returns 0 only when every script passed.
