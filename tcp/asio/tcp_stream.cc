@@ -215,7 +215,10 @@ void StreamCore::release(bool abort_connection) {
 }
 
 void StreamCore::close() {
-    release(false);
+    // A full close with unread data loses that data: say so with a RST
+    // (RFC 9293 §3.6.1, SHLD-3), as Linux does. shutdown_send() is the
+    // half-close that keeps reading.
+    release(conn_ && conn_->readable() > 0);
     fail_pending(asio::error::operation_aborted);
 }
 

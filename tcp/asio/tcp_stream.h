@@ -126,7 +126,8 @@ public:
     using executor_type = boost::asio::any_io_executor;
 
     explicit TcpStream(EventLoop& loop) : core_(std::make_shared<detail::StreamCore>(loop)) {}
-    // Closes (graceful CLOSE, not RST) if still open; pending operations complete with operation_aborted.
+    // Closes if still open: CLOSE (FIN), or RST when received data was never read (SHLD-3);
+    // pending operations complete with operation_aborted.
     ~TcpStream();
     TcpStream(TcpStream&&) noexcept = default;
     TcpStream& operator=(TcpStream&& other) noexcept;
@@ -173,7 +174,7 @@ public:
     void assign(std::shared_ptr<tcp::Connection> conn) { core_->assign(std::move(conn)); }
     // CLOSE (§3.10.4) for our direction only: FIN after queued data; reading goes on.
     void shutdown_send() { core_->shutdown_send(); }
-    // CLOSE and let go: the stack finishes the FIN handshake; pending ops -> operation_aborted.
+    // CLOSE and let go (RST instead when unread data would be lost, SHLD-3); pending ops -> operation_aborted.
     void close() { core_->close(); }
     // ABORT (§3.10.5): RST; pending ops -> operation_aborted.
     void abort() { core_->abort(); }

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/harness/req.h"
 #include "stack/asio/event_loop.h"
 #include "stack/link/socketpair_link.h"
 #include "tcp/asio/tcp_acceptor.h"
@@ -368,6 +369,27 @@ TEST_F(TwoStacks, Deferred_RunsOnlyWhenInvoked) {
         wrote = n;
     });
     ASSERT_TRUE(run_until([&] { return wrote == 5; }));
+}
+
+TEST_F(TwoStacks, CloseWithUnreadData_ResetsPeer) {
+    USTACK_REQ("SHLD-3");  // §3.6.1: a close that loses received data says so with a RST
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    static constexpr std::string_view kData = "never read";
+    bool written = false;
+    asio::async_write(client, asio::buffer(kData), [&](error_code, size_t) { written = true; });
+    ASSERT_TRUE(run_until([&] { return written && server.connection()->readable() == kData.size(); }));
+    server.close();
+    std::array<char, 8> buf{};
+    error_code peer;
+    bool done = false;
+    client.async_read_some(asio::buffer(buf), [&](error_code ec, size_t) {
+        peer = ec;
+        done = true;
+    });
+    ASSERT_TRUE(run_until([&] { return done; }));
+    EXPECT_EQ(peer, asio::error::connection_reset);
 }
 
 }  // namespace
