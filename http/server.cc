@@ -31,7 +31,17 @@ namespace fs = std::filesystem;
 
 namespace detail {
 
-std::string allowed_methods(const ServerConfig&) { return "GET, HEAD, OPTIONS"; }
+std::string allowed_methods(const ServerConfig& config) {
+    return config.upload_dir.empty() ? "GET, HEAD, OPTIONS" : "GET, HEAD, OPTIONS, PUT, POST";
+}
+
+Response upload_response(Upload& upload, const ServerConfig&) {
+    int status = upload.finish();
+    Response r = error_response(status, status != 204);
+    r.allow = status == 405;
+    if (status == 201) r.fields = "Location: " + upload.location() + "\r\n";
+    return r;
+}
 
 std::optional<FileSource> FileSource::open(const std::filesystem::path& p) {
     int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);

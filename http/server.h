@@ -20,6 +20,7 @@
 #include "http/access_log.h"
 #include "http/parser.h"
 #include "http/timeout.h"
+#include "http/upload.h"
 
 namespace ustack::http {
 
@@ -28,7 +29,7 @@ struct ServerConfig {
     size_t max_header = 16 * 1024;        // header section limit (431)
     size_t max_request_line = 8 * 1024;   // request line limit (414)
     size_t max_fields = 100;              // field line limit (431)
-    uint64_t max_body = 1024 * 1024;      // request bodies are drained, never stored (413 beyond)
+    uint64_t max_body = 1024 * 1024;      // request body limit (413 beyond); stored only by uploads
     size_t read_buffer = 16 * 1024;       // bytes per async_read_some
     size_t file_chunk = 64 * 1024;        // file bodies are sent in pieces of this size
     std::string server_name = "ustack/0.1";
@@ -36,6 +37,10 @@ struct ServerConfig {
     // first byte of the next request; the connection is closed without a response (RFC 9112 §9.5).
     // header: from that first byte until the whole header section has arrived -> 408 and close.
     // body: the longest pause between two reads of a request body -> 408 and close.
+    // PUT/POST store bodies only when upload_dir is set (else 405): a target "<upload_prefix>name"
+    // becomes upload_dir/name (existing subdirectories allowed), bodies up to max_body bytes.
+    std::filesystem::path upload_dir;
+    std::string upload_prefix = "/upload/";
     std::chrono::milliseconds idle_timeout{60'000};
     std::chrono::milliseconds header_timeout{30'000};
     std::chrono::milliseconds body_timeout{60'000};
@@ -116,6 +121,8 @@ std::string allowed_methods(const ServerConfig& config);
 // Decides the answer to a complete request (GET/HEAD of a file or directory index, OPTIONS, 301,
 // 304, 206, 404, 405, 412, 416).
 Response prepare_response(const RequestParser& req, const ServerConfig& config);
+// The answer to a PUT/POST once its body is complete (201 + Location, 204, or the upload's error).
+Response upload_response(Upload& upload, const ServerConfig& config);
 // Decides the answer to a request the parser rejected (error() status, no file).
 Response error_response(int status, bool send_body);
 // Status line and fields; Connection: close when !keep_alive, keep-alive echoed to 1.0 clients.
@@ -153,8 +160,10 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, ServerConfig confi
     auto half = [](Stream& s) { half_close(s); };
     using Clock = std::chrono::steady_clock;
     Clock::time_point idle_since = Clock::now(), header_deadline{};
+    std::optional<detail::Upload> upload;
     for (;;) {
         parser.reset();
+        upload.reset();
         bool started = false;  // some byte of this request has arrived
         for (;;) {
             if (!started && end > begin) {
@@ -165,6 +174,9 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, ServerConfig confi
             if (begin == end) begin = end = 0;
             ParseState st = parser.state();
             if (st == ParseState::Done || st == ParseState::Error) break;
+            if (st == ParseState::BodyChunk && upload) upload->write(parser.body_chunk());
+            if (st == ParseState::HeaderDone && detail::is_upload_method(parser.method()))
+                upload.emplace(detail::Upload::start(parser, config.upload_dir, config.upload_prefix));
             if (st == ParseState::HeaderDone && detail::expects_continue(parser)) {
                 // RFC 9110 §10.1.1: the client waits for 100 before sending the body we will drain.
                 co_await asio::async_write(stream, asio::buffer(detail::kContinue, sizeof detail::kContinue - 1),
@@ -193,9 +205,11 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, ServerConfig confi
         }
         bool error = parser.state() == ParseState::Error;
         bool head = !error && parser.method() == "HEAD";
-        detail::Response r = error ? detail::error_response(parser.error(), true)
-                                   : detail::prepare_response(parser, config);
-        bool keep = !error && parser.keep_alive();
+        detail::Response r = error    ? detail::error_response(parser.error(), true)
+                             : upload ? detail::upload_response(*upload, config)
+                                      : detail::prepare_response(parser, config);
+        // 411: the client may be sending a body we cannot delimit; never read it as a request.
+        bool keep = !error && parser.keep_alive() && r.status != 411;
         std::string out = detail::response_head(r, keep, parser.version_minor(), config);
         uint64_t sent = 0;
         if (r.send_body && !head && !r.file) {
