@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -32,6 +33,11 @@ struct Url {
     static std::optional<Url> parse(std::string_view text, std::string* error = nullptr);
     // Host field value: "host" or "host:port" when the port is not 80 (RFC 9110 §7.2).
     std::string authority() const;
+    // Resolves a Location value against this URL (RFC 3986 §5.2): absolute http:// URLs, "//host/p",
+    // "/p", "p" and "?q" references; dot segments removed. nullopt for other schemes or bad URLs.
+    std::optional<Url> resolve(std::string_view reference, std::string* error = nullptr) const;
+    // "http://authority/target".
+    std::string text() const;
 };
 
 // Receives the decoded body as it arrives.
@@ -76,7 +82,32 @@ struct FetchOptions {
     std::string user_agent = "ustack/0.1";
     size_t read_buffer = 16 * 1024;
     ParserLimits limits = ResponseParser::unlimited_body();
+    // Called with each request head line (outgoing=true) and each response head line, interim ones
+    // included (outgoing=false), without CRLF; the blank line ending a head is passed as "". For -v.
+    std::function<void(std::string_view line, bool outgoing)> trace;
+    int max_redirects = 10;  // fetch_following(): more -> Error::too_many_redirects
 };
+
+namespace detail {
+// Passes each line of a request head (CRLF-separated, ending with an empty line) to trace.
+inline void trace_request(const FetchOptions& o, std::string_view head) {
+    if (!o.trace) return;
+    while (!head.empty()) {
+        size_t crlf = head.find("\r\n");
+        o.trace(head.substr(0, crlf), true);
+        head.remove_prefix(crlf == std::string_view::npos ? head.size() : crlf + 2);
+    }
+}
+// Passes the status line, each field line and an empty line of a parsed response head to trace.
+inline void trace_response(const FetchOptions& o, const ResponseParser& p) {
+    if (!o.trace) return;
+    o.trace("HTTP/1." + std::to_string(p.version_minor()) + " " + std::to_string(p.status()) + " " +
+                std::string(p.reason()),
+            false);
+    for (const Field& f : p.fields()) o.trace(std::string(f.name) + ": " + std::string(f.value), false);
+    o.trace("", false);
+}
+}  // namespace detail
 
 // The request bytes fetch() sends: GET target, Host, User-Agent, Accept: */*, Connection: close.
 std::string build_get_request(const Url& url, std::string_view user_agent = "ustack/0.1");
@@ -96,6 +127,7 @@ boost::asio::awaitable<FetchResult> fetch(Stream& stream, Url url, BodySink& sin
     FetchResult result;
     boost::system::error_code ec;
     std::string request = build_get_request(url, options.user_agent);
+    detail::trace_request(options, request);
     co_await asio::async_write(stream, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
         result.error = ec;
@@ -110,6 +142,7 @@ boost::asio::awaitable<FetchResult> fetch(Stream& stream, Url url, BodySink& sin
         if (begin == end) begin = end = 0;
         switch (parser.state()) {
             case ParseState::HeaderDone:
+                detail::trace_response(options, parser);
                 if (parser.status() >= 100 && parser.status() < 200 && parser.status() != 101) {
                     parser.reset();  // interim response (RFC 9110 §15.2): the final one follows
                     continue;

@@ -15,6 +15,11 @@ public:
         switch (static_cast<Error>(ev)) {
             case Error::bad_response: return "malformed HTTP response";
             case Error::partial_message: return "connection closed before the HTTP message ended";
+            case Error::too_many_redirects: return "too many redirects";
+            case Error::bad_redirect: return "redirect to an unsupported location";
+            case Error::connection_closed: return "server closed the connection before this request";
+            case Error::body_source: return "cannot read the request body file";
+            case Error::bad_header: return "invalid extra request header";
         }
         return "unknown HTTP error";
     }
