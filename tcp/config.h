@@ -31,10 +31,17 @@ struct TcpConfig {
     // Send MSS assumed when the peer sends no MSS option (MUST-15).
     uint16_t default_send_mss = 536;
 
-    // Buffer sizes per connection (bytes). The advertised window is at most
-    // 65535 until window scaling is implemented.
+    // Buffer sizes per connection (bytes). Without window scaling the
+    // advertised window is at most 65535; with it, up to 1 GiB (RFC 7323 §2.3).
     size_t send_buffer = 256 * 1024;
     size_t recv_buffer = 256 * 1024;
+
+    // RFC 7323 §2: offer the Window Scale option on SYNs (the shift is chosen
+    // so recv_buffer fits the 16-bit field); scaling is used only when both SYNs carry it.
+    bool window_scaling = true;
+    // RFC 7323 §3-5: offer the Timestamps option on SYNs; when both SYNs carry
+    // it, every segment does, RTT samples come from TSecr and PAWS drops old segments.
+    bool timestamps = true;
 
     // Initial congestion window in segments (RFC 5681 §3.1 allows up to 4 for
     // MSS <= 1095, 3 for <= 2190, 2 above; RFC 6928 raises it to 10).

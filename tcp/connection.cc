@@ -145,7 +145,7 @@ void Connection::open_passive(const Segment& syn, Instant now, std::optional<Seq
     c.snd.start(iss);
     c.rcv.start(syn.seq);
     c.snd.set_window(syn.window, syn.seq, SeqNum());
-    c.take_mss(syn);
+    c.take_syn_options(syn);
     // §3.10.7.2: "any other control or text should be queued for processing
     // later": text on the SYN waits (unacknowledged) until ESTABLISHED.
     if (!syn.payload.empty()) {

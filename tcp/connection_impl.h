@@ -40,6 +40,9 @@ struct Connection::Impl {
     bool syn_retransmitted = false;
     uint32_t syn_text = 0;        // text that came on the peer's SYN, kept in `scratch` until ESTABLISHED
 
+    // ---- negotiated options (RFC 7323) ----
+    bool ws_ok = false;           // both SYNs carried Window Scale (§2.2)
+
     // ---- the per-concern parts ----
     Sender snd;
     Receiver rcv;
@@ -76,6 +79,7 @@ struct Connection::Impl {
     void input_synchronized(const Segment& seg, Instant now);
     bool check_ack(const Segment& seg, Instant now);   // fifth step; false: drop the segment
     void take_mss(const Segment& syn);
+    void take_syn_options(const Segment& syn);  // MSS, and what both SYNs agree on (RFC 7323)
     void process_text_and_fin(const Segment& seg, Instant now);  // seventh and eighth steps
     void take_syn_text(Instant now);
 

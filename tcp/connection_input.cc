@@ -36,6 +36,18 @@ void Connection::Impl::take_mss(const Segment& syn) {
     snd.set_mss(std::min(peer, cfg.mss));
 }
 
+void Connection::Impl::take_syn_options(const Segment& syn) {
+    take_mss(syn);
+    // RFC 7323 §2.2: scaling only when both SYNs carry Window Scale; a shift
+    // above 14 is taken as 14 (§2.3). Called after rcv.start(), so the
+    // window in our SYN-ACK stays unscaled.
+    ws_ok = cfg.window_scaling && syn.options.window_scale.has_value();
+    if (ws_ok) {
+        snd.set_scale(std::min<uint8_t>(*syn.options.window_scale, 14));
+        rcv.set_scale(window_scale_for(cfg.recv_buffer));
+    }
+}
+
 void Connection::Impl::input_syn_sent(const Segment& seg, Instant now) {
     // First, check the ACK bit: SEG.ACK =< ISS or SEG.ACK > SND.NXT is unacceptable.
     if (seg.ack_flag() && (seg.ack <= snd.iss() || seg.ack > snd.max())) {
@@ -51,7 +63,7 @@ void Connection::Impl::input_syn_sent(const Segment& seg, Instant now) {
     // Fourth, check the SYN bit.
     if (!seg.syn()) return;  // fifth: neither SYN nor RST, drop
     rcv.start(seg.seq);
-    take_mss(seg);
+    take_syn_options(seg);
     if (seg.ack_flag()) {
         snd.acknowledge(seg.ack);
         rtt.on_ack(seg.ack, now);
@@ -183,7 +195,7 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
 
     // A duplicate ACK in the sense of RFC 5681 §2 (checked before the window update).
     bool dup = seg.ack == snd.una() && seg.payload.empty() && !seg.syn() && !seg.fin() &&
-               uint32_t(seg.window) == snd.wnd() && snd.flight_size() > 0;
+               snd.scaled(seg.window) == snd.wnd() && snd.flight_size() > 0;
     uint32_t flight_before = snd.flight_size();
     if (snd.acks_new(seg.ack)) {
         // FIN-WAIT-1 entered from SYN-RECEIVED: this ACK may be the first for our SYN.

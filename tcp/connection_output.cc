@@ -13,7 +13,7 @@ Segment Connection::Impl::make_segment(SeqNum seq, uint8_t flags) {
     s.seq = seq;
     s.flags = flags;
     if (flags & flags::ACK) s.ack = rcv.nxt();
-    s.window = rcv.advertise();
+    s.window = rcv.advertise((flags & flags::SYN) != 0);
     return s;
 }
 
@@ -21,6 +21,9 @@ void Connection::Impl::send_syn(bool with_ack, Instant now) {
     // <SEQ=ISS><CTL=SYN> or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, with our MSS (§3.7.1, MUST-14).
     Segment s = make_segment(snd.iss(), with_ack ? uint8_t(flags::SYN | flags::ACK) : flags::SYN);
     s.options.mss = cfg.mss;
+    // RFC 7323 §2.2: Window Scale on a SYN when enabled; on a SYN-ACK only
+    // when the peer's SYN carried it.
+    if (with_ack ? ws_ok : cfg.window_scaling) s.options.window_scale = window_scale_for(cfg.recv_buffer);
     bool first = snd.max() == snd.iss();
     if (first) rtt.start_timing(snd.iss() + 1, now);
     snd.on_sent(snd.iss(), 1);

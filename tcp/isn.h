@@ -13,6 +13,10 @@ public:
     virtual ~IsnGenerator() = default;
     // ISN for a new connection on `tuple` at time `now`.
     virtual wire::SeqNum isn(const FourTuple& tuple, Instant now) = 0;
+    // Per-connection offset added to the Timestamps clock (RFC 7323 §5.4,
+    // RFC 7323 §7.1: a random offset per connection hides the host's uptime).
+    // Default 0, so tests and scripts see TSval = milliseconds of `now`.
+    virtual uint32_t ts_offset(const FourTuple&) { return 0; }
 };
 
 // Always the same ISN: for tests and packet scripts.
@@ -33,6 +37,8 @@ class Rfc6528Isn final : public IsnGenerator {
 public:
     Rfc6528Isn(uint64_t key0, uint64_t key1) : k0_(key0), k1_(key1) {}
     wire::SeqNum isn(const FourTuple& tuple, Instant now) override;
+    // A keyed hash of the 4-tuple (different keys from the ISN's).
+    uint32_t ts_offset(const FourTuple& tuple) override;
 
 private:
     uint64_t k0_, k1_;

@@ -5,29 +5,48 @@
 
 namespace ustack::tcp {
 
-namespace {
-constexpr uint32_t MAX_UNSCALED_WINDOW = 65535;
+uint8_t window_scale_for(size_t buffer) {
+    uint8_t shift = 0;
+    while (shift < 14 && (buffer >> shift) > 65535) ++shift;
+    return shift;
 }
 
 void Receiver::start(SeqNum irs) {
     irs_ = irs;
     nxt_ = irs + 1;
-    adv_ = nxt_ + potential_window();
+    adv_ = edge_ = nxt_ + potential_window();
 }
 
 uint32_t Receiver::potential_window() const {
-    return uint32_t(std::min<size_t>(ring_.free(), MAX_UNSCALED_WINDOW));
+    // With a shift, the window field is rounded up to whole 2^shift units
+    // (below); keeping 2^shift - 1 octets in reserve keeps that inside the buffer.
+    size_t free = ring_.free();
+    size_t reserve = (size_t(1) << shift_) - 1;
+    free = free > reserve ? free - reserve : 0;
+    return uint32_t(std::min<size_t>(free, max_window()));
 }
 
-uint16_t Receiver::advertise() {
+uint16_t Receiver::advertise(bool syn) {
     uint32_t potential = potential_window();
-    uint32_t current = wnd();
+    if (syn) potential = std::min<uint32_t>(potential, 65535);
+    uint32_t current = edge_ > nxt_ ? uint32_t(edge_ - nxt_) : 0;
     uint32_t threshold = uint32_t(std::min<size_t>(ring_.capacity() / 2, mss_));
-    if (potential > current && (potential - current >= threshold || potential == MAX_UNSCALED_WINDOW ||
+    if (potential > current && (potential - current >= threshold || potential == max_window() ||
                                 ring_.size() == 0)) {
-        adv_ = nxt_ + potential;
+        edge_ = nxt_ + potential;
+        current = potential;
     }
-    return uint16_t(wnd());
+    if (syn || shift_ == 0) {
+        adv_ = edge_;
+        return uint16_t(std::min<uint32_t>(current, 65535));
+    }
+    // RFC 7323 §2.4: the field counts 2^shift units. Rounding up keeps the
+    // edge we committed to (edge_, which never moves left) inside what the
+    // peer is shown; the shown edge may wobble by less than one unit as
+    // RCV.NXT moves, and never past the buffer (the reserve above).
+    uint32_t field = std::min<uint32_t>((current + (uint32_t(1) << shift_) - 1) >> shift_, 65535);
+    adv_ = nxt_ + (field << shift_);
+    return uint16_t(field);
 }
 
 bool Receiver::window_update_due() const {
@@ -64,6 +83,7 @@ Receiver::Accepted Receiver::accept(const Segment& seg) {
         a.fin = true;
     }
     if (adv_ < nxt_) adv_ = nxt_;
+    if (edge_ < nxt_) edge_ = nxt_;
     return a;
 }
 

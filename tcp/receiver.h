@@ -14,6 +14,10 @@
 
 namespace ustack::tcp {
 
+// RFC 7323 §2.3: the smallest shift (0..14) that lets a receive buffer of
+// `buffer` octets be advertised in the 16-bit window field.
+uint8_t window_scale_for(size_t buffer);
+
 class Receiver {
 public:
     // `mss` is the segment size the peer is expected to send (for SWS avoidance).
@@ -26,10 +30,15 @@ public:
     SeqNum nxt() const { return nxt_; }
     // RCV.WND as the peer knows it: up to the right edge last advertised.
     uint32_t wnd() const { return adv_ > nxt_ ? uint32_t(adv_ - nxt_) : 0; }
-    // Computes the window field for an outgoing segment (capped at 65535 until
-    // window scaling) and records the right edge advertised. The edge never
-    // moves left, and moves right only by a worthwhile amount (SWS avoidance).
-    uint16_t advertise();
+    // Computes the window field for an outgoing segment and records the right
+    // edge advertised. The edge never moves left (MUST/SHLD-14), and moves
+    // right only by a worthwhile amount (SWS avoidance). A SYN's window is
+    // never scaled (RFC 7323 §2.2); other segments carry RCV.WND >> shift.
+    uint16_t advertise(bool syn = false);
+    // RFC 7323 §2: both SYNs carried Window Scale; our windows are shifted
+    // right by `shift` from now on (0..14).
+    void set_scale(uint8_t shift) { shift_ = shift; }
+    uint8_t scale() const { return shift_; }
     // A window update is worth sending: the edge could move right by at least
     // min(buffer/2, MSS) (§3.8.6.2.2) and the window is below that amount now.
     bool window_update_due() const;
@@ -53,11 +62,15 @@ public:
 
 private:
     uint32_t potential_window() const;
+    uint32_t max_window() const { return uint32_t(65535) << shift_; }
 
     ByteRing ring_;
     Reassembler reasm_;
     uint16_t mss_;
-    SeqNum irs_, nxt_, adv_;
+    uint8_t shift_ = 0;
+    SeqNum irs_, nxt_;
+    SeqNum edge_;  // right edge committed to: never moves left (SHLD-14)
+    SeqNum adv_;   // right edge shown to the peer by the last window field (edge_ rounded up to the scale unit)
     bool fin_received_ = false;
 };
 

@@ -36,7 +36,7 @@ bool Sender::update_window(const Segment& seg) {
     // (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK))".
     if (seg.ack < una_ || seg.ack > ack_limit()) return false;
     if (wl1_ < seg.seq || (wl1_ == seg.seq && wl2_ <= seg.ack)) {
-        set_window(seg.window, seg.seq, seg.ack);
+        set_window(seg.syn() ? uint32_t(seg.window) : scaled(seg.window), seg.seq, seg.ack);
         return true;
     }
     return false;

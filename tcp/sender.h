@@ -75,7 +75,14 @@ public:
     // Returns true when the window was updated.
     bool update_window(const Segment& seg);
     // Window from a SYN or SYN-ACK (§3.10.7.3): SND.WND, WL1 = SEG.SEQ, WL2 = SEG.ACK.
+    // A SYN's window is never scaled (RFC 7323 §2.2).
     void set_window(uint32_t wnd, SeqNum wl1, SeqNum wl2);
+    // RFC 7323 §2.3: the peer's Snd.Wind.Shift (both SYNs carried Window
+    // Scale); SEG.WND of non-SYN segments is shifted left by it.
+    void set_scale(uint8_t shift) { shift_ = shift; }
+    uint8_t scale() const { return shift_; }
+    // SEG.WND << Snd.Wind.Shift for a non-SYN segment.
+    uint32_t scaled(uint16_t window) const { return uint32_t(window) << shift_; }
 
     // Copies buffered data starting at sequence number `seq` into out; returns bytes.
     size_t copy(SeqNum seq, std::span<uint8_t> out) const;
@@ -91,6 +98,7 @@ private:
     uint32_t wnd_ = 0;
     uint32_t max_wnd_ = 0;
     uint16_t mss_ = 536;
+    uint8_t shift_ = 0;
     uint64_t popped_ = 0;  // data bytes acknowledged so far (ring offset 0 = ISS+1+popped_)
     bool fin_queued_ = false;
 };

@@ -242,6 +242,12 @@ std::vector<std::string> Harness::mismatches(const Seg& s, const Recorded& r) co
     if (s.no_mss_ && o.mss) m.push_back("mss option: expected absent, got " + std::to_string(*o.mss));
     if (s.ws_) diff("window scale", std::to_string(*s.ws_), o.window_scale ? std::to_string(*o.window_scale) : std::string("absent"));
     if (s.sack_perm_ && !o.sack_permitted) m.push_back("sackOK option: expected, absent");
+    if (s.no_ws_ && o.window_scale) m.push_back("window scale: expected absent, got " + std::to_string(*o.window_scale));
+    auto ts_text = [](const std::optional<tcp::Timestamps>& t) {
+        return t ? std::to_string(t->val) + ":" + std::to_string(t->ecr) : std::string("absent");
+    };
+    if (s.ts_) diff("timestamps", ts_text(s.ts_), ts_text(o.timestamps));
+    if (s.no_ts_ && o.timestamps) m.push_back("timestamps: expected absent, got " + ts_text(o.timestamps));
     if (s.no_options_ && o != tcp::TcpOptions{}) m.push_back("options: expected none, got " + describe_options(o));
     if (s.data_) {
         diff("payload length", s.data_->size(), r.data.size());

@@ -46,6 +46,9 @@ public:
     Seg& ws(uint8_t shift) { ws_ = shift; return *this; }
     Seg& sack_perm() { sack_perm_ = true; return *this; }
     Seg& ts(uint32_t val, uint32_t ecr) { ts_ = tcp::Timestamps{val, ecr}; return *this; }
+    // Expectation: no Window Scale / no Timestamps option (RFC 7323).
+    Seg& no_ws() { no_ws_ = true; return *this; }
+    Seg& no_ts() { no_ts_ = true; return *this; }
     // Expectation: no option at all (MSS, WS, SACK, timestamps).
     Seg& no_options() { no_options_ = true; return *this; }
 
@@ -78,6 +81,8 @@ private:
     bool sack_perm_ = false;
     std::optional<tcp::Timestamps> ts_;
     bool no_options_ = false;
+    bool no_ws_ = false;
+    bool no_ts_ = false;
     std::optional<std::string> data_;
     std::optional<size_t> len_;
     std::optional<uint16_t> our_port_, peer_port_;
