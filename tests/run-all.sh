@@ -87,10 +87,16 @@ if [ -f "$CONF" ] && [ -n "$XML_DIR" ]; then
   for f in "$XML_DIR"/*.xml; do [ -f "$f" ] && xml_args+=(--xml "$f"); done
   if [ "${#xml_args[@]}" -eq 0 ]; then
     failed_step "conformance check: no gtest XML in $XML_DIR"
-  elif python3 "$CONF" "${xml_args[@]}" --out "$REPO/build/conformance.md" --check; then
+  elif python3 "$CONF" "${xml_args[@]}" --scripts "$REPO/build/script-results.json" \
+         --out "$REPO/build/conformance.md" --check; then
     PASSED=$((PASSED + 1))
-  else
+  elif [ "${USTACK_CONFORMANCE_GATE:-0}" = 1 ]; then
     failed_step "conformance check (build/conformance.md lists the unmet rows)"
+  else
+    # Issue 3 makes this a gate once every MUST row is passing or N/A; until
+    # issue 4 lands (urgent data, keep-alive, ICMP, Nagle, SWS...) the unmet
+    # rows are reported, not fatal. USTACK_CONFORMANCE_GATE=1 enforces it now.
+    echo "NOTE: conformance gate not enforced yet: the MUST rows above are unmet (build/conformance.md)."
   fi
 fi
 
