@@ -102,7 +102,10 @@ namespace {
 // an observer may call back into the connection safely.
 class CallScope {
 public:
-    explicit CallScope(Connection::Impl& impl) : impl_(impl) { ++impl_.call_depth; }
+    CallScope(Connection::Impl& impl, Instant now) : impl_(impl) {
+        ++impl_.call_depth;
+        impl_.clock = now;
+    }
     ~CallScope() {
         if (--impl_.call_depth == 0) impl_.fire_events();
     }
@@ -122,10 +125,11 @@ Connection::Connection(const TcpConfig& config, const FourTuple& tuple, Outbox& 
 Connection::~Connection() = default;
 
 void Connection::open_active(Instant now) {
-    CallScope scope(*impl_);
+    CallScope scope(*impl_, now);
     Impl& c = *impl_;
     if (c.state != State::Closed) return;  // "error: connection already exists"
     c.snd.start(c.isn_gen.isn(c.tuple, now));
+    c.ts_offset = c.isn_gen.ts_offset(c.tuple);
     c.set_state(State::SynSent, "open_active() called");
     c.send_syn(false, now);
 }
@@ -135,7 +139,7 @@ void Connection::open_passive(const Segment& syn, Instant now) {
 }
 
 void Connection::open_passive(const Segment& syn, Instant now, std::optional<SeqNum> iss_above) {
-    CallScope scope(*impl_);
+    CallScope scope(*impl_, now);
     Impl& c = *impl_;
     if (c.state != State::Closed || !syn.syn()) return;
     c.passive = true;
@@ -143,6 +147,7 @@ void Connection::open_passive(const Segment& syn, Instant now, std::optional<Seq
     // MAY-2 (§3.6.1): a reopened TIME-WAIT connection needs an ISS above the old SND.NXT.
     if (iss_above && iss <= *iss_above) iss = *iss_above + 65535u + 2u;
     c.snd.start(iss);
+    c.ts_offset = c.isn_gen.ts_offset(c.tuple);
     c.rcv.start(syn.seq);
     c.snd.set_window(syn.window, syn.seq, SeqNum());
     c.take_syn_options(syn);
@@ -159,7 +164,7 @@ void Connection::open_passive(const Segment& syn, Instant now, std::optional<Seq
 }
 
 size_t Connection::send(std::span<const uint8_t> data, Instant now) {
-    CallScope scope(*impl_);
+    CallScope scope(*impl_, now);
     Impl& c = *impl_;
     switch (c.state) {
     case State::SynSent:
@@ -180,7 +185,7 @@ size_t Connection::send(std::span<const uint8_t> data, Instant now) {
 }
 
 size_t Connection::receive(std::span<uint8_t> out, Instant now) {
-    CallScope scope(*impl_);
+    CallScope scope(*impl_, now);
     Impl& c = *impl_;
     size_t n = c.rcv.read(out);
     if (n == 0) return 0;
@@ -197,7 +202,7 @@ size_t Connection::receive(std::span<uint8_t> out, Instant now) {
 }
 
 void Connection::close(Instant now) {
-    CallScope scope(*impl_);
+    CallScope scope(*impl_, now);
     Impl& c = *impl_;
     switch (c.state) {
     case State::Closed:
@@ -236,7 +241,7 @@ void Connection::close(Instant now) {
 
 void Connection::abort(Instant now) {
     (void)now;
-    CallScope scope(*impl_);
+    CallScope scope(*impl_, now);
     Impl& c = *impl_;
     switch (c.state) {
     case State::SynReceived:
@@ -261,12 +266,12 @@ void Connection::abort(Instant now) {
 }
 
 void Connection::on_segment(const Segment& seg, Instant now) {
-    CallScope scope(*impl_);
+    CallScope scope(*impl_, now);
     impl_->input(seg, now);
 }
 
 void Connection::on_timer(Instant now) {
-    CallScope scope(*impl_);
+    CallScope scope(*impl_, now);
     impl_->on_timer(now);
 }
 

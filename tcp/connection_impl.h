@@ -42,6 +42,12 @@ struct Connection::Impl {
 
     // ---- negotiated options (RFC 7323) ----
     bool ws_ok = false;           // both SYNs carried Window Scale (§2.2)
+    bool ts_ok = false;           // both SYNs carried Timestamps (§3.2)
+    uint32_t ts_offset = 0;       // added to our 1 ms Timestamps clock (§5.4, from the IsnGenerator)
+    uint32_t ts_recent = 0;       // TS.Recent (§4.3)
+    Instant ts_recent_at{};       // when TS.Recent was set (PAWS 24-day rule, §5.5)
+    SeqNum last_ack_sent;         // Last.ACK.sent (§4.3)
+    Instant clock{};              // `now` of the call in progress
 
     // ---- the per-concern parts ----
     Sender snd;
@@ -82,6 +88,10 @@ struct Connection::Impl {
     void take_syn_options(const Segment& syn);  // MSS, and what both SYNs agree on (RFC 7323)
     void process_text_and_fin(const Segment& seg, Instant now);  // seventh and eighth steps
     void take_syn_text(Instant now);
+    bool paws_rejects(const Segment& seg) const;         // RFC 7323 §5.3 R1
+    void update_ts_recent(const Segment& seg);          // RFC 7323 §4.3 (R3)
+    void rtt_on_ack(const Segment& seg, Instant now);   // RTTM from TSecr, else Karn timing
+    uint32_t ts_now() const;                            // our TSval: 1 ms ticks + offset
 
     // ---- connection_output.cc ----
     void send_syn(bool with_ack, Instant now);

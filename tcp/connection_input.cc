@@ -46,6 +46,54 @@ void Connection::Impl::take_syn_options(const Segment& syn) {
         snd.set_scale(std::min<uint8_t>(*syn.options.window_scale, 14));
         rcv.set_scale(window_scale_for(cfg.recv_buffer));
     }
+    // RFC 7323 §3.2: Timestamps on every segment only when both SYNs carry
+    // them; TS.Recent starts from the peer's SYN. The option takes 12 octets
+    // of every segment, so the payload per segment shrinks by that much
+    // (RFC 9293 §3.7.1: the MSS counts data only, options come out of it).
+    ts_ok = cfg.timestamps && syn.options.timestamps.has_value();
+    if (ts_ok) {
+        ts_recent = syn.options.timestamps->val;
+        ts_recent_at = clock;
+        snd.set_mss(uint16_t(std::max(snd.mss() - 12, 64)));
+    }
+}
+
+uint32_t Connection::Impl::ts_now() const {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock.time_since_epoch()).count();
+    return uint32_t(uint64_t(ms)) + ts_offset;
+}
+
+bool Connection::Impl::paws_rejects(const Segment& seg) const {
+    // R1: a timestamp older than TS.Recent marks a segment from an earlier
+    // wrap of the sequence space; RSTs are exempt. TS.Recent older than 24
+    // days is no longer valid (§5.5).
+    if (!ts_ok || !seg.options.timestamps || seg.rst()) return false;
+    if (clock - ts_recent_at > std::chrono::hours(24 * 24)) return false;
+    return int32_t(seg.options.timestamps->val - ts_recent) < 0;
+}
+
+void Connection::Impl::update_ts_recent(const Segment& seg) {
+    // §4.3: SEG.TSval >= TS.Recent and SEG.SEQ =< Last.ACK.sent. A TS.Recent
+    // idle for over 24 days is invalid (§5.5): the next timestamp replaces it.
+    if (!ts_ok || !seg.options.timestamps) return;
+    bool stale = clock - ts_recent_at > std::chrono::hours(24 * 24);
+    if ((stale || int32_t(seg.options.timestamps->val - ts_recent) >= 0) && seg.seq <= last_ack_sent) {
+        ts_recent = seg.options.timestamps->val;
+        ts_recent_at = clock;
+    }
+}
+
+void Connection::Impl::rtt_on_ack(const Segment& seg, Instant now) {
+    // RFC 7323 §4: with timestamps every ACK of new data gives a sample,
+    // RTT = now - TSecr; the echo names the transmission it answers, so a
+    // retransmission is not ambiguous and Karn's rule is not needed.
+    if (ts_ok && seg.options.timestamps && seg.options.timestamps->ecr != 0) {
+        uint32_t ms = ts_now() - seg.options.timestamps->ecr;
+        if (ms < 0x80000000u) rtt.sample(std::chrono::milliseconds(ms));
+        rtt.on_retransmit();  // no Karn timing runs alongside
+        return;
+    }
+    rtt.on_ack(seg.ack, now);
 }
 
 void Connection::Impl::input_syn_sent(const Segment& seg, Instant now) {
@@ -66,7 +114,7 @@ void Connection::Impl::input_syn_sent(const Segment& seg, Instant now) {
     take_syn_options(seg);
     if (seg.ack_flag()) {
         snd.acknowledge(seg.ack);
-        rtt.on_ack(seg.ack, now);
+        rtt_on_ack(seg, now);
     }
     if (snd.syn_acked()) {
         // Our SYN has been ACKed: ESTABLISHED, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
@@ -106,6 +154,14 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
         seg.seq = seg.seq + 1;
     }
 
+    // RFC 7323 §5.3 R1 (PAWS), before the sequence number check: an old
+    // timestamp makes the segment unacceptable (ACK, drop), except a RST.
+    if (paws_rejects(seg)) {
+        if (unacceptable_counter) ++*unacceptable_counter;
+        ack_now = true;
+        return;
+    }
+
     // First, check the sequence number (the §3.10.7.4 acceptability table).
     if (!rcv.acceptable(seg)) {
         if (unacceptable_counter) ++*unacceptable_counter;
@@ -122,6 +178,9 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
         if (state != State::Closed) ack_now = true;  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
         return;
     }
+
+    // R3 (§4.3): an acceptable segment may advance TS.Recent.
+    update_ts_recent(seg);
 
     // Second, check the RST bit (RFC 5961 §3.2: only an exact RCV.NXT resets;
     // otherwise in-window RSTs get a challenge ACK).
@@ -178,8 +237,8 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
             return false;
         }
         snd.acknowledge(seg.ack);
-        rtt.on_ack(seg.ack, now);
-        snd.set_window(seg.window, seg.seq, seg.ack);
+        rtt_on_ack(seg, now);
+        snd.set_window(snd.scaled(seg.window), seg.seq, seg.ack);
         retransmissions = 0;
         retransmit_deadline.reset();
         enter_established(cause_with_seq("ACK ", seg.ack, " acknowledges our SYN"));
@@ -205,7 +264,7 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
         }
         uint32_t acked = uint32_t(seg.ack - snd.una());
         size_t freed = snd.acknowledge(seg.ack);
-        rtt.on_ack(seg.ack, now);
+        rtt_on_ack(seg, now);
         retransmissions = 0;
         // RFC 6298 §5.2/§5.3: stop the timer, or restart it for what is still outstanding.
         retransmit_deadline.reset();

@@ -6,7 +6,10 @@
 
 namespace ustack::tcp {
 
-void Connection::Impl::emit(const Segment& seg) { outbox.send(tuple, seg); }
+void Connection::Impl::emit(const Segment& seg) {
+    if (seg.ack_flag()) last_ack_sent = seg.ack;
+    outbox.send(tuple, seg);
+}
 
 Segment Connection::Impl::make_segment(SeqNum seq, uint8_t flags) {
     Segment s;
@@ -14,6 +17,8 @@ Segment Connection::Impl::make_segment(SeqNum seq, uint8_t flags) {
     s.flags = flags;
     if (flags & flags::ACK) s.ack = rcv.nxt();
     s.window = rcv.advertise((flags & flags::SYN) != 0);
+    // RFC 7323 §3.2: once negotiated, Timestamps on every segment but RSTs.
+    if (ts_ok && !(flags & flags::RST)) s.options.timestamps = Timestamps{ts_now(), ts_recent};
     return s;
 }
 
@@ -24,6 +29,9 @@ void Connection::Impl::send_syn(bool with_ack, Instant now) {
     // RFC 7323 §2.2: Window Scale on a SYN when enabled; on a SYN-ACK only
     // when the peer's SYN carried it.
     if (with_ack ? ws_ok : cfg.window_scaling) s.options.window_scale = window_scale_for(cfg.recv_buffer);
+    // RFC 7323 §3.2: Timestamps on a SYN when enabled (TSecr 0, no ACK);
+    // on a SYN-ACK only when the peer's SYN carried them (make_segment did it).
+    if (!with_ack && cfg.timestamps) s.options.timestamps = Timestamps{ts_now(), 0};
     bool first = snd.max() == snd.iss();
     if (first) rtt.start_timing(snd.iss() + 1, now);
     snd.on_sent(snd.iss(), 1);

@@ -58,6 +58,13 @@ TEST_F(TcpTest, WindowScale_BothSynsCarryItThenWindowsAreScaled) {
     EXPECT_LE(snap().rcv_wnd, 256u * 1024 - 5);
 }
 
+TEST_F(TcpTest, WindowScale_HandshakeAckWindowIsScaled) {
+    // Only SYN segments carry unscaled windows (§2.2): the ACK that completes
+    // a passive open is scaled already.
+    passive_open(*this, 7, 3);  // its ACK carried win 65535
+    EXPECT_EQ(snap().snd_wnd, 65535u << 7);
+}
+
 TEST_F(TcpTest, WindowScale_PeerSynWithoutOptionMeansNoScaling) {
     passive_open(*this, std::nullopt, std::nullopt);
     inject(seg().ack_flag().seq(1).ack(1).win(100));

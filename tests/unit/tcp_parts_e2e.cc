@@ -53,8 +53,10 @@ TEST(TcpPartsE2E, ThreeWayHandshakeEstablishesBothSides) {
     EXPECT_EQ(cs.snd_una, SeqNum(1001));
     EXPECT_EQ(cs.rcv_nxt, SeqNum(900001));
     EXPECT_EQ(ss.rcv_nxt, SeqNum(1001));
-    EXPECT_EQ(cs.snd_mss, 1460);
-    EXPECT_EQ(ss.snd_mss, 1460);
+    // Both sides negotiate Timestamps (RFC 7323): 12 octets of every segment
+    // go to the option, so the payload per segment is 1460 - 12.
+    EXPECT_EQ(cs.snd_mss, 1448);
+    EXPECT_EQ(ss.snd_mss, 1448);
     // The first segment is a bare SYN with the MSS option; everything after carries ACK.
     ASSERT_GE(p.net.log.size(), 3u);
     EXPECT_EQ(p.net.log[0].second.flags, flags::SYN);
