@@ -44,6 +44,9 @@ struct ServerConfig {
     std::chrono::milliseconds idle_timeout{60'000};
     std::chrono::milliseconds header_timeout{30'000};
     std::chrono::milliseconds body_timeout{60'000};
+    // send: the longest a single write (a response head, or one file_chunk) may take; a client that
+    // stops reading is then disconnected (no response is possible).
+    std::chrono::milliseconds send_timeout{60'000};
 
     ParserLimits limits() const;
 };
@@ -160,6 +163,9 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, ServerConfig confi
     auto half = [](Stream& s) { half_close(s); };
     using Clock = std::chrono::steady_clock;
     Clock::time_point idle_since = Clock::now(), header_deadline{};
+    auto arm_send = [&] {
+        if (config.send_timeout.count() > 0) watchdog.arm(Clock::now() + config.send_timeout, {}, half);
+    };
     std::optional<detail::Upload> upload;
     for (;;) {
         parser.reset();
@@ -179,9 +185,11 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, ServerConfig confi
                 upload.emplace(detail::Upload::start(parser, config.upload_dir, config.upload_prefix));
             if (st == ParseState::HeaderDone && detail::expects_continue(parser)) {
                 // RFC 9110 §10.1.1: the client waits for 100 before sending the body we will drain.
+                arm_send();
                 co_await asio::async_write(stream, asio::buffer(detail::kContinue, sizeof detail::kContinue - 1),
                                            asio::redirect_error(asio::use_awaitable, ec));
-                if (ec) co_return;
+                watchdog.disarm();
+                if (ec || watchdog.fired()) co_return;
             }
             if (st != ParseState::NeedMore) continue;  // header or body bytes: nothing to keep
             if (!started) {
@@ -216,16 +224,26 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, ServerConfig confi
             out += r.body;
             sent = r.body.size();
         }
+        arm_send();
         co_await asio::async_write(stream, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) co_return;
+        watchdog.disarm();
+        if (ec || watchdog.fired()) {
+            if (log) log->write({peer, detail::request_line(parser), r.status, 0});
+            co_return;
+        }
         if (r.send_body && !head && r.file) {
             while (sent < r.content_length) {
                 chunk.resize(size_t(std::min<uint64_t>(config.file_chunk, r.content_length - sent)));
                 size_t n = r.file->read(chunk);
                 if (n == 0) break;
+                arm_send();
                 co_await asio::async_write(stream, asio::buffer(chunk.data(), n),
                                            asio::redirect_error(asio::use_awaitable, ec));
-                if (ec) co_return;
+                watchdog.disarm();
+                if (ec || watchdog.fired()) {
+                    if (log) log->write({peer, detail::request_line(parser), r.status, sent});
+                    co_return;
+                }
                 sent += n;
             }
             if (sent < r.content_length) keep = false;  // file shrank: the framing is broken, close

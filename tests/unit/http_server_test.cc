@@ -2,6 +2,8 @@
 // requests closing the connection, request smuggling, path escapes, and injected I/O failures.
 #include "tests/unit/http_server_fixture.h"
 
+#include <boost/asio/steady_timer.hpp>
+
 namespace ustack::http {
 namespace {
 
@@ -281,6 +283,54 @@ TEST_F(HttpServer, Timeout_BodyStalls_Gets408AndClose) {
     ASSERT_EQ(r.size(), 1u);
     EXPECT_EQ(r[0].status, 408);
     EXPECT_EQ(r[0].fields["connection"], "close");
+}
+
+// A client that sends a request and never reads: writes stall until the stream is closed.
+class StalledWriter {
+public:
+    using executor_type = beast::test::stream::executor_type;
+    explicit StalledWriter(asio::io_context& ioc) : in_(ioc), peer_(ioc), stall_(ioc, std::chrono::steady_clock::time_point::max()) {
+        in_.connect(peer_);
+    }
+    executor_type get_executor() { return in_.get_executor(); }
+    template <class Buffers, class Token>
+    auto async_read_some(const Buffers& b, Token&& token) {
+        return in_.async_read_some(b, std::forward<Token>(token));
+    }
+    template <class Buffers, class Token>
+    auto async_write_some(const Buffers&, Token&& token) {
+        return asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
+            [this](auto handler) {
+                stall_.async_wait([h = std::move(handler)](boost::system::error_code) mutable {
+                    std::move(h)(asio::error::operation_aborted, size_t(0));
+                });
+            },
+            token);
+    }
+    void close() {
+        closed = true;
+        stall_.cancel();
+        in_.close();
+    }
+    beast::test::stream in_, peer_;
+    asio::steady_timer stall_;
+    bool closed = false;
+};
+
+TEST_F(HttpServer, Timeout_ClientNotReading_Disconnected) {
+    config_.send_timeout = milliseconds(50);
+    StalledWriter s(ioc_);
+    s.in_.append("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+    finished_ = false;
+    asio::co_spawn(ioc_, serve_connection(s, config_, &log_), [&](std::exception_ptr e) {
+        finished_ = true;
+        if (e) std::rethrow_exception(e);
+    });
+    auto took = run_real(milliseconds(300));
+    EXPECT_TRUE(finished_) << "a client that never reads must not hold the connection";
+    EXPECT_TRUE(s.closed);
+    EXPECT_GE(took.count(), 45);
+    EXPECT_NE(log_stream_.str().find("\"GET /a.txt HTTP/1.1\" 200 -"), std::string::npos) << log_stream_.str();
 }
 
 TEST(HttpHalfClose, PicksShutdownSendWhenAvailable) {
