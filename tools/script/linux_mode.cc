@@ -39,6 +39,7 @@ LinuxRun child_run(std::string_view text, const std::string& name, const ScriptO
         run.result.rfc9293 = script.rfc9293;
         RunConfig cfg = base_config(options);
         if (!options.tolerance_usecs) cfg.tolerance_usecs = kLinuxToleranceUsecs;
+        cfg.tolerance_percent = kLinuxTolerancePercent;
         for (const ScriptOption& o : script.options) apply_option(cfg, o);
         NetnsConfig nc{cfg.local_ip, cfg.remote_ip, uint32_t(cfg.tcp.mss) + 40, linux_sysctls(options.linux_sysctls)};
         Netns ns = enter_private_netns(nc);
@@ -50,6 +51,7 @@ LinuxRun child_run(std::string_view text, const std::string& name, const ScriptO
         }
         std::ostringstream trace;
         LinuxRunner runner(script, cfg, ns.tun_fd, options.verbose ? &trace : nullptr);
+        runner.set_max_usecs(options.linux_max_secs * 1'000'000);
         try {
             runner.run();
             run.result.passed = true;
@@ -165,7 +167,8 @@ int run_scripts_linux(const ScriptOptions& options, const std::vector<std::strin
     for (const Sysctl& s : sysctls) out << "  sysctl " << s.name << "=" << s.value << "   # " << s.why << "\n";
     out << "  route REMOTE/32 dev ustk0 quickack 1   # ACK every segment at once, as ustack does (no delayed ACK)\n"
         << "  tolerance " << (options.tolerance_usecs ? *options.tolerance_usecs : kLinuxToleranceUsecs)
-        << " us unless the script sets --tolerance_usecs (real time, not virtual)\n";
+        << " us + " << kLinuxTolerancePercent
+        << "% of the gap since the previous line (timer wheel), unless the script sets its own (real time)\n";
     std::vector<std::string> texts(files.size());
     std::vector<bool> readable(files.size(), false);
     for (size_t i = 0; i < files.size(); ++i) {

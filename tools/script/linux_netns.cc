@@ -38,6 +38,7 @@ std::vector<Sysctl> defaults() {
         {"net.ipv4.tcp_autocorking", "0", "writes are not held back while a packet sits in the device queue"},
         {"net.ipv4.tcp_syncookies", "0", "no SYN cookies: a full listen queue behaves as RFC 9293 §3.10.7.2"},
         {"net.ipv4.tcp_rto_min_us", "1000000", "RTO floor of 1 s (RFC 6298 §2.4)"},
+        {"net.ipv4.tcp_syn_retries", "7", "SYN given up after 255 s, not 127 s: R2 for a SYN at least 3 minutes (MUST-23)"},
     };
 }
 

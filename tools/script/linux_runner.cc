@@ -20,6 +20,7 @@ namespace {
 
 constexpr int64_t kAnyTimeLimitUsecs = 60'000'000;  // how long `*` waits on the wall clock
 constexpr int64_t kGraceUsecs = 2'000'000;         // extra wait to name the packet that came instead
+constexpr int64_t kSchedulingSlackUsecs = 250'000;  // how long a call that does not block may take
 
 }  // namespace
 
@@ -101,6 +102,13 @@ void LinuxRunner::reader_loop() {
     }
 }
 
+IsnPair LinuxRunner::isn_for(const tcp::FourTuple& t) const {
+    IsnPair isn = isn_;
+    auto it = isn_by_ports_.find({t.local.port, t.remote.port});
+    if (it != isn_by_ports_.end()) isn.local = it->second;
+    return isn;
+}
+
 void LinuxRunner::take_packets() {
     std::deque<WirePacket> got;
     {
@@ -108,9 +116,12 @@ void LinuxRunner::take_packets() {
         got.swap(arrived_);
     }
     for (WirePacket& p : got) {
-        if (p.seg.syn()) isn_.local = p.seg.seq.raw();  // outbound numbers count from the kernel's ISN
+        if (p.seg.syn()) {  // outbound numbers count from the kernel's ISN of that connection
+            isn_.local = p.seg.seq.raw();
+            isn_by_ports_[{p.tuple.local.port, p.tuple.remote.port}] = isn_.local;
+        }
         if (p.seg.syn() && !p.seg.ack_flag()) live_ = p.tuple;  // connect(): the kernel chose the port
-        if (trace_) *trace_ << "  " << format_usecs(to_micros(p.at)) << " linux sent  " << format_wire(p, isn_) << "\n";
+        if (trace_) *trace_ << "  " << format_usecs(to_micros(p.at)) << " linux sent  " << format_wire(p, isn_for(p.tuple)) << "\n";
         capture_.push_back(p);
         outq_.push_back(std::move(p));
     }
@@ -140,8 +151,9 @@ void LinuxRunner::inject(const Event& e, const PacketSpec& p, int64_t t) {
     if (p.src_port) tuple.remote.port = *p.src_port;
     if (p.dst_port) tuple.local.port = *p.dst_port;
     if (p.src_port || p.dst_port) live_ = tuple;
-    WirePacket w = build_inbound(p, tuple, isn_, instant(now_usecs()), e.line);
-    if (trace_) *trace_ << "  " << format_usecs(now_usecs()) << " inject      " << format_wire(w, isn_) << "\n";
+    const IsnPair isn = isn_for(tuple);
+    WirePacket w = build_inbound(p, tuple, isn, instant(now_usecs()), e.line);
+    if (trace_) *trace_ << "  " << format_usecs(now_usecs()) << " inject      " << format_wire(w, isn) << "\n";
     if (::write(tun_fd_, w.bytes.data(), w.bytes.size()) != ssize_t(w.bytes.size()))
         fail(e.line, std::string("cannot write the packet to the TUN device: ") + std::strerror(errno));
     capture_.push_back(std::move(w));
@@ -153,14 +165,15 @@ void LinuxRunner::expect(const Event& e, const PacketSpec& p, int64_t lo, int64_
     if (!wait_packet(limit)) {
         std::string msg = "expected packet was not sent by " + format_usecs(limit) + " s\n" + want;
         if (wait_packet(limit + kGraceUsecs))
-            msg += "\n  actual: " + format_wire(outq_.front(), isn_) + " at " + format_usecs(to_micros(outq_.front().at)) + " s";
+            msg += "\n  actual: " + format_wire(outq_.front(), isn_for(outq_.front().tuple)) + " at " + format_usecs(to_micros(outq_.front().at)) + " s";
         else
             msg += "\n  actual: nothing within " + format_usecs(kGraceUsecs) + " s more";
         fail(e.line, msg);
     }
     const WirePacket& got = outq_.front();
-    const std::string seen = "\n  actual: " + format_wire(got, isn_) + " at " + format_usecs(to_micros(got.at)) + " s";
-    std::string diff = compare_outbound(p, got, isn_, live_ ? &*live_ : nullptr);
+    const IsnPair isn = isn_for(got.tuple);
+    const std::string seen = "\n  actual: " + format_wire(got, isn) + " at " + format_usecs(to_micros(got.at)) + " s";
+    std::string diff = compare_outbound(p, got, isn, live_ ? &*live_ : nullptr);
     if (!diff.empty()) fail(e.line, "outbound packet mismatch (" + diff + ")\n" + want + seen);
     const int64_t at = to_micros(got.at);
     if (!any_time && (at < lo || at > hi))
@@ -215,7 +228,8 @@ void LinuxRunner::syscall(const Event& e, const SyscallSpec& s, int64_t t, std::
         pending_ = std::move(p);
         return;
     }
-    const int64_t limit = std::max(t, now_usecs()) + tolerance_for(t);
+    // A call that does not block may still be late on a loaded machine (thread start, scheduling).
+    const int64_t limit = std::max(t, now_usecs()) + tolerance_for(t) + kSchedulingSlackUsecs;
     if (p.result.wait_until(start_ + std::chrono::microseconds(limit)) != std::future_status::ready)
         fail(e.line, s.name + "() blocks, but the script expects it to return at once "
                               "(write `+T...END " + s.name + "(...)` for a call that blocks)");
@@ -227,7 +241,7 @@ void LinuxRunner::finish() {
     sleep_until(now_usecs() + cfg_.tolerance_usecs);  // what the kernel sends in answer to the last line
     if (!outq_.empty()) {
         std::string msg = "Linux sent " + std::to_string(outq_.size()) + " packet(s) the script does not expect:";
-        for (const WirePacket& w : outq_) msg += "\n  actual: " + format_wire(w, isn_) + " at " + format_usecs(to_micros(w.at)) + " s";
+        for (const WirePacket& w : outq_) msg += "\n  actual: " + format_wire(w, isn_for(w.tuple)) + " at " + format_usecs(to_micros(w.at)) + " s";
         fail(line_, msg);
     }
 }
@@ -257,6 +271,9 @@ void LinuxRunner::run() {
                                  format_usecs(t) + " s");
             break;
         }
+        if (t > max_usecs_)
+            fail(e.line, "not run against Linux: this line is due at " + format_usecs(t) +
+                             " s of real time, past the limit of " + format_usecs(max_usecs_) + " s (--linux_max_secs)");
         const int64_t tol = tolerance_for(t);
         if (inbound && now_usecs() > t + tol)
             fail(e.line, "timing error: this inbound packet is due at " + format_usecs(t) + " s but the run is already at " +

@@ -45,6 +45,8 @@ public:
     // is a forked child that _exit()s afterwards.
     void run();
     const std::vector<WirePacket>& capture() const { return capture_; }
+    // Lines due later than this fail at once instead of being waited for.
+    void set_max_usecs(int64_t usecs) { max_usecs_ = usecs; }
 
     // The result of a kernel call, as the script sees it.
     struct Outcome {
@@ -91,6 +93,8 @@ private:
     std::ostream* trace_;
     std::chrono::steady_clock::time_point start_;
     IsnPair isn_;
+    std::map<std::pair<uint16_t, uint16_t>, uint32_t> isn_by_ports_;  // (local, remote port) -> kernel ISN
+    IsnPair isn_for(const tcp::FourTuple& t) const;  // each connection has its own kernel ISN
     std::optional<tcp::FourTuple> live_;
     std::deque<WirePacket> outq_;
     std::vector<WirePacket> capture_;
@@ -100,6 +104,7 @@ private:
     const Event* last_event_ = nullptr;
     int64_t last_script_usecs_ = 0;
     int line_ = 0;
+    int64_t max_usecs_ = 300'000'000;
 
     std::mutex mu_;
     std::condition_variable cv_;

@@ -24,6 +24,7 @@ void usage(std::ostream& o) {
          "  --diff                run against ustack and Linux; exit 0 when ustack passes every script\n"
          "  --linux_sysctl=N=V    set a net.* sysctl in each namespace (repeatable; overrides the RFC defaults)\n"
          "  --jobs=N              Linux runs at once (default 1)\n"
+         "  --linux_max_secs=N    lines due later than N s of real time fail as not run (default 300)\n"
          "Options at the top of a script override these for that script.\n";
 }
 
@@ -73,6 +74,8 @@ int main(int argc, char** argv) {
             opt.diff = true;
         } else if (is("--linux_sysctl")) {
             opt.linux_sysctls.push_back(value("--linux_sysctl"));
+        } else if (is("--linux_max_secs")) {
+            opt.linux_max_secs = number("--linux_max_secs");
         } else if (is("--jobs")) {
             opt.jobs = int(number("--jobs"));
         } else if (is("--json")) {

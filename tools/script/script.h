@@ -28,11 +28,15 @@ struct ScriptOptions {
     bool diff = false;
     std::vector<std::string> linux_sysctls;  // extra "net.NAME=VALUE" for each namespace
     int jobs = 1;                            // Linux runs at once (each in its own namespace)
+    int64_t linux_max_secs = 300;            // a script reaching past this is not run in real time
 };
 
 // The timing tolerance against Linux when neither the command line nor the
 // script gives one: real time on a shared machine needs more than packetdrill's 4 ms.
 inline constexpr int64_t kLinuxToleranceUsecs = 25'000;
+// ... plus this share of the gap since the previous line: Linux's timer wheel
+// fires a timer up to 1/8 of its length late (kernel/time/timer.c levels).
+inline constexpr double kLinuxTolerancePercent = 12.5;
 
 struct ScriptResult {
     std::string name;
