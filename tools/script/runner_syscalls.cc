@@ -331,7 +331,10 @@ Runner::Outcome Runner::sys_close(Call& c) {
     sockets_.erase(it);
     if (s.listener) s.listener->close(now_);
     if (s.conn) {
-        if (s.linger_abort) s.conn->abort(now_);
+        // close() is a full close: with unread data (or SO_LINGER 0) it is an
+        // ABORT, so the peer learns the data was lost (RFC 9293 §3.6.1, SHLD-3),
+        // the same rule as net::TcpStream::close().
+        if (s.linger_abort || s.conn->readable() > 0) s.conn->abort(now_);
         else s.conn->close(now_);
     }
     return {false, 0, 0};

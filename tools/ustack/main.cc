@@ -1,10 +1,12 @@
-// The ustack command line: `ustack serve` and `ustack fetch` over a TUN device (CLI11).
+// The ustack command line: `ustack serve` and `ustack fetch` over a TUN device (CLI11),
+// and `ustack script` (packet scripts; its own parser in tools/script/cli.cc).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <exception>
 #include <string>
 
+#include "tools/script/cli.h"
 #include "tools/ustack/commands.h"
 #include "tools/ustack/common.h"
 
@@ -40,6 +42,10 @@ void add_link_options(CLI::App* cmd, std::string& tun, std::string& addr, std::s
 }  // namespace
 
 int main(int argc, char** argv) {
+    // `ustack script` takes packetdrill-style options (--tolerance_usecs=N ...)
+    // that its own parser handles; hand it the rest of the command line.
+    if (argc >= 2 && std::string(argv[1]) == "script") return ustack::script::script_cli(argc - 1, argv + 1);
+
     CLI::App app{"ustack: a user-space TCP/IP stack over a Linux TUN device"};
     app.footer(kExitCodes);
     app.require_subcommand(1);
@@ -59,6 +65,11 @@ int main(int argc, char** argv) {
     fetch_cmd->add_option("--timeout", fetch.timeout_seconds, "give up after this many seconds without progress")
         ->capture_default_str();
     fetch_cmd->footer(kExitCodes);
+
+    // Listed for --help only: main() hands `ustack script ...` to script_cli() before parsing.
+    app.add_subcommand("script",
+                       "run packet scripts (packetdrill dialect) against ustack on a virtual clock, or against "
+                       "Linux with --against-linux; see: ustack script --help");
 
     try {
         app.parse(argc, argv);
