@@ -43,6 +43,15 @@ struct TcpConfig {
     // it, every segment does, RTT samples come from TSecr and PAWS drops old segments.
     bool timestamps = true;
 
+    // Delayed ACK (RFC 9293 §3.8.6.3, SHLD-18, MUST-40, SHLD-19): in-order
+    // data is ACKed after at most `delayed_ack_timeout` (< 0.5 s), or at once
+    // for every second segment, out-of-order data, a filled gap or a FIN.
+    bool delayed_ack = true;
+    Duration delayed_ack_timeout = std::chrono::milliseconds(200);
+    // The first in-order data segments of a connection are ACKed at once (as
+    // Linux's quick-ACK mode does) so slow start is not held back by delays.
+    uint32_t quick_ack_segments = 16;
+
     // Initial congestion window in segments (RFC 5681 §3.1 allows up to 4 for
     // MSS <= 1095, 3 for <= 2190, 2 above; RFC 6928 raises it to 10).
     uint32_t initial_window_segments = 10;

@@ -48,6 +48,7 @@ void Connection::Impl::to_closed(std::string_view cause) {
     retransmit_deadline.reset();
     persist_deadline.reset();
     time_wait_deadline.reset();
+    delack_deadline.reset();
     ack_now = false;
     set_state(State::Closed, cause);
     snd.release();

@@ -60,6 +60,9 @@ struct Connection::Impl {
     std::optional<Instant> retransmit_deadline;
     std::optional<Instant> persist_deadline;
     std::optional<Instant> time_wait_deadline;
+    std::optional<Instant> delack_deadline;   // a delayed ACK is owed by then (§3.8.6.3)
+    uint32_t delack_segments = 0;             // in-order segments received and not yet ACKed
+    uint32_t quick_acks = 0;                  // immediate ACKs given so far (quick_ack_segments)
     Duration persist_interval{};
     uint32_t retransmissions = 0;           // consecutive timeouts for the current SND.UNA
     Instant retransmit_series_start{};      // first transmission of what is being retransmitted
@@ -88,6 +91,7 @@ struct Connection::Impl {
     void take_syn_options(const Segment& syn);  // MSS, and what both SYNs agree on (RFC 7323)
     void process_text_and_fin(const Segment& seg, Instant now);  // seventh and eighth steps
     void take_syn_text(Instant now);
+    void ack_received_text(const Segment& seg, SeqNum rcv_nxt_before, bool had_gap, Instant now);
     bool paws_rejects(const Segment& seg) const;         // RFC 7323 §5.3 R1
     void update_ts_recent(const Segment& seg);          // RFC 7323 §4.3 (R3)
     void rtt_on_ack(const Segment& seg, Instant now);   // RTTM from TSecr, else Karn timing

@@ -311,6 +311,21 @@ void Connection::Impl::take_syn_text(Instant now) {
     process_text_and_fin(queued, now);
 }
 
+void Connection::Impl::ack_received_text(const Segment& seg, SeqNum rcv_nxt_before, bool urgent, Instant now) {
+    // §3.8.6.3: in-order data may wait for a delayed ACK (SHLD-18), under
+    // 0.5 s (MUST-40), and never past the second segment (SHLD-19). An
+    // out-of-order segment, one that fills a gap, or a FIN is ACKed at once
+    // (RFC 5681 §4.2), so the sender's loss recovery is not slowed down.
+    bool in_order = seg.seq == rcv_nxt_before && rcv.nxt() > rcv_nxt_before;
+    bool quick = in_order && quick_acks < cfg.quick_ack_segments;
+    if (quick) ++quick_acks;
+    if (!cfg.delayed_ack || quick || urgent || !in_order || seg.fin() || ++delack_segments >= 2) {
+        ack_now = true;
+        return;
+    }
+    if (!delack_deadline) delack_deadline = now + cfg.delayed_ack_timeout;
+}
+
 void Connection::Impl::process_text_and_fin(const Segment& seg, Instant now) {
     if (seg.payload.empty() && !seg.fin()) return;
     if (!can_receive_data(state)) {
@@ -322,9 +337,11 @@ void Connection::Impl::process_text_and_fin(const Segment& seg, Instant now) {
         }
         return;
     }
-    // Seventh: text goes to the receive buffer (out of order: held); ACK at once.
+    // Seventh: text goes to the receive buffer (out of order: held).
+    SeqNum before = rcv.nxt();
+    bool had_gap = rcv.out_of_order() > 0;
     Receiver::Accepted acc = rcv.accept(seg);
-    ack_now = true;
+    ack_received_text(seg, before, had_gap || acc.fin, now);
     if (acc.bytes > 0) pending_events |= Readable;
     if (!acc.fin) return;
 

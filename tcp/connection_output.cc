@@ -7,7 +7,12 @@
 namespace ustack::tcp {
 
 void Connection::Impl::emit(const Segment& seg) {
-    if (seg.ack_flag()) last_ack_sent = seg.ack;
+    if (seg.ack_flag()) {
+        last_ack_sent = seg.ack;
+        // Any ACK we send carries RCV.NXT: a delayed ACK is no longer owed.
+        delack_deadline.reset();
+        delack_segments = 0;
+    }
     outbox.send(tuple, seg);
 }
 

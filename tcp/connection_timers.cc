@@ -1,6 +1,7 @@
 // Timeouts (RFC 9293 §3.10.8): retransmission with RFC 6298 backoff and the
 // R2 limits of §3.8.3 (MUST-20, MUST-23), TIME-WAIT 2MSL (§3.4.2, MUST-13),
-// and zero-window probes (§3.8.6.1, MUST-36/37 probing with backoff).
+// zero-window probes (§3.8.6.1, MUST-36/37 probing with backoff) and the
+// delayed ACK timer (§3.8.6.3, MUST-40).
 #include <algorithm>
 
 #include "tcp/connection_impl.h"
@@ -9,7 +10,7 @@ namespace ustack::tcp {
 
 std::optional<Instant> Connection::Impl::next_deadline() const {
     std::optional<Instant> d;
-    for (const auto& t : {retransmit_deadline, persist_deadline, time_wait_deadline}) {
+    for (const auto& t : {retransmit_deadline, persist_deadline, time_wait_deadline, delack_deadline}) {
         if (t && (!d || *t < *d)) d = t;
     }
     return d;
@@ -31,6 +32,10 @@ void Connection::Impl::on_timer(Instant now) {
     if (persist_deadline && now >= *persist_deadline) {
         persist_deadline.reset();
         on_persist_timeout(now);
+    }
+    if (delack_deadline && now >= *delack_deadline) {
+        delack_deadline.reset();
+        if (state != State::Closed) send_ack();  // the delayed ACK (§3.8.6.3)
     }
 }
 

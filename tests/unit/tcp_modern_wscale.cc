@@ -101,6 +101,7 @@ TEST_F(TcpTest, WindowScale_ShiftAbove14IsTakenAs14) {
 TEST_F(TcpTest, WindowScale_RightEdgeNeverMovesLeftBeyondQuantization) {
     USTACK_REQ("SHLD-14");
     config().recv_buffer = 200000;  // shift 2
+    config().delayed_ack = false;   // one ACK per segment to look at
     passive_open(*this, 7, 2);
     int64_t edge = 0;
     int64_t seq = 1;
