@@ -323,6 +323,8 @@ TcbSnapshot Connection::snapshot() const {
     return s;
 }
 
+void Connection::set_nodelay(bool on) { impl_->nodelay = on; }
+
 void Connection::set_observer(ConnectionObserver* observer) { impl_->observer = observer; }
 void Connection::set_tracer(ConnectionObserver* tracer) { impl_->tracer = tracer; }
 void Connection::set_layer_hook(ConnectionObserver* hook) { impl_->layer_hook = hook; }

@@ -103,6 +103,11 @@ public:
     // segment, and once per segment dropped by the §3.10.7.4 acceptability test.
     void set_counters(uint64_t* retransmissions, uint64_t* dropped_unacceptable);
 
+    // Nagle's algorithm (RFC 9293 §3.7.4, SHLD-7) is on by default; true
+    // turns it off for this connection (MUST-17), like TCP_NODELAY. Takes
+    // effect at the next send or arriving ACK.
+    void set_nodelay(bool on);
+
     struct Impl;  // the TCB (tcp/connection_impl.h); public so the core's helpers can name it
 
 private:

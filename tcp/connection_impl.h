@@ -38,6 +38,8 @@ struct Connection::Impl {
     bool passive = false;         // came from LISTEN (a RST in SYN-RECEIVED "returns to LISTEN")
     bool close_pending = false;   // CLOSE before ESTABLISHED: FIN once established (§3.10.4)
     bool syn_retransmitted = false;
+    bool nodelay = false;         // Nagle off (set_nodelay, MUST-17)
+    std::optional<SeqNum> small_end;  // end of the last sub-MSS data segment sent (Nagle, Minshall)
     uint32_t syn_text = 0;        // text that came on the peer's SYN, kept in `scratch` until ESTABLISHED
 
     // ---- negotiated options (RFC 7323) ----

@@ -1,5 +1,5 @@
 // What to send now (RFC 9293 §3.8.6 windows, §3.10.7 ACK rules, §3.5.2 resets;
-// RFC 5681 cwnd; sender SWS avoidance §3.8.6.2.1, MUST-38).
+// RFC 5681 cwnd; sender SWS avoidance §3.8.6.2.1, MUST-38; Nagle §3.7.4, SHLD-7).
 #include <algorithm>
 
 #include "tcp/connection_impl.h"
@@ -89,6 +89,7 @@ bool Connection::Impl::send_data_segment(SeqNum seq, uint32_t max_len, bool retr
     }
     if (fin) s.flags |= flags::FIN;
     uint32_t seg_len = s.len();
+    if (!retransmission && len > 0 && len < snd.mss()) small_end = seq + seg_len;
     if (retransmission) {
         rtt.on_retransmit();  // Karn: no sample from this range
         if (retransmit_counter) ++*retransmit_counter;
@@ -120,6 +121,13 @@ void Connection::Impl::output(Instant now) {
             if (unsent > 0) {
                 uint32_t len = std::min({usable, unsent, uint32_t(snd.mss())});
                 if (len == 0) break;
+                // Nagle (§3.7.4, SHLD-7) in Minshall's form (as Linux): a short
+                // segment of new data waits while an earlier short segment is
+                // unacknowledged, until a full segment can go; not once the FIN
+                // is queued (nothing more will come), nor with set_nodelay (MUST-17).
+                bool fresh = snd.nxt() >= snd.max();
+                bool small_unacked = small_end && *small_end > snd.una();
+                if (!nodelay && fresh && unsent < snd.mss() && small_unacked && !snd.fin_queued()) break;
                 // Sender SWS avoidance (§3.8.6.2.1): send a full segment, or all
                 // that is queued, or at least half the largest window seen, or
                 // anything when nothing is in flight (no ACK would come to wake us).
