@@ -119,7 +119,7 @@ def read_scripts(path):
     results = []
     for item in data:
         outcome = "passed" if item.get("passed") else "failed"
-        results.append(TestResult(f'script:{item.get("name", "?")}', outcome, split_tags(item.get("rfc9293", ""))))
+        results.append(TestResult('script:' + (rel(item['name']) if os.path.isabs(item.get('name', '')) else item.get('name', '?')), outcome, split_tags(item.get("rfc9293", ""))))
     return results
 
 
@@ -254,10 +254,15 @@ def main(argv=None):
     problems = build(rows, results, read_na(args.na))
 
     parts = ["python3 tools/conformance/gen_conformance.py", f"--csv {rel(args.csv)}"]
-    parts += [f"--xml {rel(p)}" for p in args.xml]
+    # ctest runs each test in its own process, so one binary leaves many XML
+    # files (test_tcp.xml, test_tcp_1.xml, ...): name them by directory.
+    xml_dirs = sorted({os.path.dirname(rel(p)) or "." for p in args.xml})
+    xml_shown = [f"{d}/*.xml" for d in xml_dirs] if len(args.xml) > 4 else [rel(p) for p in args.xml]
+    parts += [f"$(for f in {g}; do printf -- '--xml %s ' \"$f\"; done)" if "*" in g else f"--xml {g}"
+              for g in xml_shown]
     parts += [f"--scripts {rel(p)}" for p in args.scripts]
     parts += [f"--na {rel(args.na)}", f"--out {rel(args.out)}"]
-    inputs = [rel(args.csv)] + [rel(p) for p in args.xml] + [rel(p) for p in args.scripts if os.path.exists(p)]
+    inputs = [rel(args.csv)] + xml_shown + [rel(p) for p in args.scripts if os.path.exists(p)]
     inputs.append(rel(args.na))
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
