@@ -42,27 +42,9 @@ sockaddr_in to_sockaddr(const tcp::Endpoint& ep) {
 }  // namespace
 
 int64_t LinuxRunner::eval(const Expr& e, int line) const {
-    switch (e.kind) {
-    case Expr::Kind::Int: return e.num;
-    case Expr::Kind::Word: {
-        auto v = symbol_value(e.text);
-        if (!v) fail(line, "unknown symbol " + e.text + " (not supported by ustack script)");
-        return *v;
-    }
-    case Expr::Kind::Or: {
-        int64_t v = 0;
-        for (const Expr& i : e.items) v |= eval(i, line);
-        return v;
-    }
-    case Expr::Kind::List:
-        if (e.items.size() == 1) return eval(e.items[0], line);
-        break;
-    case Expr::Kind::Call:
-        if (e.text == "htons" && e.items.size() == 1) return eval(e.items[0], line);
-        break;
-    default: break;
-    }
-    fail(line, "expected an integer value here");
+    std::string error;
+    if (auto v = eval_int(e, &error)) return *v;
+    fail(line, error);
 }
 
 int64_t LinuxRunner::int_arg(const SyscallSpec& s, size_t arg, int line) const {

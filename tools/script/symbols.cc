@@ -75,4 +75,32 @@ int errno_of(tcp::TcpError e) {
     return 22;
 }
 
+std::optional<int64_t> eval_int(const Expr& e, std::string* error) {
+    switch (e.kind) {
+    case Expr::Kind::Int: return e.num;
+    case Expr::Kind::Word:
+        if (auto v = symbol_value(e.text)) return v;
+        *error = "unknown symbol " + e.text + " (not supported by ustack script)";
+        return std::nullopt;
+    case Expr::Kind::Or: {
+        int64_t v = 0;
+        for (const Expr& i : e.items) {
+            auto item = eval_int(i, error);
+            if (!item) return std::nullopt;
+            v |= *item;
+        }
+        return v;
+    }
+    case Expr::Kind::List:
+        if (e.items.size() == 1) return eval_int(e.items[0], error);
+        break;
+    case Expr::Kind::Call:
+        if (e.text == "htons" && e.items.size() == 1) return eval_int(e.items[0], error);
+        break;
+    default: break;
+    }
+    *error = "expected an integer value here";
+    return std::nullopt;
+}
+
 }  // namespace ustack::script

@@ -8,11 +8,16 @@
 #include <string_view>
 
 #include "tcp/error.h"
+#include "tools/script/ast.h"
 
 namespace ustack::script {
 
 // AF_INET, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, O_NONBLOCK, POLLIN, ... and errno names.
 std::optional<int64_t> symbol_value(std::string_view name);
+
+// The integer value of a system-call argument: a number, a symbol, `A|B`, a
+// one-element list `[x]`, or `htons(x)`. nullopt with *error set otherwise.
+std::optional<int64_t> eval_int(const Expr& e, std::string* error);
 
 // ECONNREFUSED -> 111 (EWOULDBLOCK and EAGAIN are the same number).
 std::optional<int> errno_number(std::string_view name);
