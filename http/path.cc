@@ -47,6 +47,25 @@ fs::path canonical_or_empty(const fs::path& p) {
 
 }  // namespace
 
+// Splits a decoded path into segments, dropping empty and "." ones and
+// resolving ".." (RFC 3986 §5.2.4). False when ".." would climb above the root.
+bool remove_dot_segments(std::string_view decoded, std::vector<std::string_view>& segments) {
+    std::string_view rest = decoded;
+    while (!rest.empty()) {
+        size_t slash = rest.find('/');
+        std::string_view seg = rest.substr(0, slash);
+        rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+        if (seg.empty() || seg == ".") continue;
+        if (seg == "..") {
+            if (segments.empty()) return false;
+            segments.pop_back();
+            continue;
+        }
+        segments.push_back(seg);
+    }
+    return true;
+}
+
 bool path_within(const fs::path& root, const fs::path& p) {
     auto r = root.begin(), re = root.end();
     auto q = p.begin(), qe = p.end();
@@ -75,19 +94,7 @@ ResolvedPath resolve(const fs::path& root, std::string_view target, bool listing
 
     // Dot segments are removed after decoding, so %2e%2e is treated as "..".
     std::vector<std::string_view> segments;
-    std::string_view rest = decoded;
-    while (!rest.empty()) {
-        size_t slash = rest.find('/');
-        std::string_view seg = rest.substr(0, slash);
-        rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-        if (seg.empty() || seg == ".") continue;
-        if (seg == "..") {
-            if (segments.empty()) return {404, {}};  // would climb above root
-            segments.pop_back();
-            continue;
-        }
-        segments.push_back(seg);
-    }
+    if (!remove_dot_segments(decoded, segments)) return {404, {}};  // would climb above root
 
     fs::path root_c = canonical_or_empty(root);
     if (root_c.empty()) return {404, {}};
@@ -115,19 +122,7 @@ std::optional<std::string> normalized_path(std::string_view target) {
     std::string decoded;
     if (!percent_decode(target.substr(0, target.find_first_of("?#")), decoded)) return std::nullopt;
     std::vector<std::string_view> segments;
-    std::string_view rest = decoded;
-    while (!rest.empty()) {
-        size_t slash = rest.find('/');
-        std::string_view seg = rest.substr(0, slash);
-        rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-        if (seg.empty() || seg == ".") continue;
-        if (seg == "..") {
-            if (segments.empty()) return std::nullopt;
-            segments.pop_back();
-            continue;
-        }
-        segments.push_back(seg);
-    }
+    if (!remove_dot_segments(decoded, segments)) return std::nullopt;
     std::string out;
     for (std::string_view seg : segments) {
         out += '/';
