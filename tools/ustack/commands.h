@@ -14,6 +14,7 @@ struct ServeOptions {
     size_t mtu = 1500;
     double msl_seconds = 120;  // RFC 9293 §3.4.2 default; tests use 1
     bool verbose = false;
+    std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
 };
 
 struct FetchOptions {
@@ -26,6 +27,7 @@ struct FetchOptions {
     size_t mtu = 1500;
     double msl_seconds = 120;
     bool verbose = false;
+    std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
 };
 
 // Each returns the process exit status (common.h, enum Exit); errors that end

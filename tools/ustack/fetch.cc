@@ -15,6 +15,7 @@
 #include "tcp/asio/tcp_stream.h"
 #include "tools/ustack/commands.h"
 #include "tools/ustack/common.h"
+#include "tools/ustack/fault_option.h"
 
 namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
@@ -93,6 +94,7 @@ int run_fetch(const FetchOptions& o) {
     if (!(o.timeout_seconds > 0)) throw CliError{kUsage, "--timeout must be positive"};
     if (!(o.msl_seconds > 0) || o.msl_seconds > 3600) throw CliError{kUsage, "--msl must be in (0, 3600] seconds"};
     tcp::Endpoint server{*server_addr, url->port};
+    auto faults = parse_fault_option(o.fault);
 
     auto isn = make_isn_generator();
     StackConfig cfg;
@@ -101,6 +103,7 @@ int run_fetch(const FetchOptions& o) {
     cfg.tcp.mss = uint16_t(o.mtu - 40);  // MUST-67
     cfg.tcp.msl = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.msl_seconds));
     auto tun = open_tun(o.tun, o.mtu, addr, host);
+    auto injector = make_fault_injector(*tun, faults);
 
     std::FILE* out = stdout;
     if (!o.output.empty()) {
@@ -116,7 +119,7 @@ int run_fetch(const FetchOptions& o) {
 
     StateTracer tracer(o.verbose ? stderr : nullptr, StateTracer::Role::Client);
     asio::io_context io(1);
-    net::EventLoop loop(io, *tun, cfg, *isn);
+    net::EventLoop loop(io, *tun, injector ? static_cast<link::Link&>(*injector) : *tun, cfg, *isn);
     loop.set_tracer(&tracer);
     loop.start();
 
@@ -159,6 +162,7 @@ int run_fetch(const FetchOptions& o) {
     io.run();
     std::fflush(out);
     double secs = std::chrono::duration<double>(SteadyClock::now() - started).count();
+    if (o.verbose) print_fault_counters(stderr, injector.get());
 
     const std::string peer = server.to_string();
     if (outcome.timed_out)

@@ -9,6 +9,7 @@
 #include "tools/script/cli.h"
 #include "tools/ustack/commands.h"
 #include "tools/ustack/common.h"
+#include "tools/ustack/fault_option.h"
 
 using namespace ustack::cli;
 
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
     ServeOptions serve;
     CLI::App* serve_cmd = app.add_subcommand("serve", "answer ping and serve a directory over HTTP/1.1");
     add_link_options(serve_cmd, serve.tun, serve.addr, serve.host_addr, serve.mtu, serve.msl_seconds, serve.verbose);
+    add_fault_option(serve_cmd, serve.fault);
     serve_cmd->add_option("--root", serve.root, "directory to serve")->capture_default_str();
     serve_cmd->add_option("--port", serve.port, "TCP port to listen on")->capture_default_str();
     serve_cmd->footer(kExitCodes);
@@ -60,6 +62,7 @@ int main(int argc, char** argv) {
     FetchOptions fetch;
     CLI::App* fetch_cmd = app.add_subcommand("fetch", "GET an http:// URL over ustack's own TCP");
     add_link_options(fetch_cmd, fetch.tun, fetch.addr, fetch.host_addr, fetch.mtu, fetch.msl_seconds, fetch.verbose);
+    add_fault_option(fetch_cmd, fetch.fault);
     fetch_cmd->add_option("url", fetch.url, "http://IPv4[:port]/path (no DNS: the host is an address)")->required();
     fetch_cmd->add_option("-o,--output", fetch.output, "write the body to FILE instead of stdout");
     fetch_cmd->add_option("--timeout", fetch.timeout_seconds, "give up after this many seconds without progress")

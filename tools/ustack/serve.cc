@@ -18,6 +18,7 @@
 #include "tcp/asio/tcp_stream.h"
 #include "tools/ustack/commands.h"
 #include "tools/ustack/common.h"
+#include "tools/ustack/fault_option.h"
 
 namespace asio = boost::asio;
 
@@ -82,6 +83,8 @@ int run_serve(const ServeOptions& o) {
     std::error_code fs_ec;
     if (!std::filesystem::is_directory(o.root, fs_ec)) throw CliError{kUsage, "--root '" + o.root + "' is not a directory"};
 
+    auto faults = parse_fault_option(o.fault);
+
     auto isn = make_isn_generator();
     StackConfig cfg;
     cfg.addr = addr;
@@ -90,9 +93,10 @@ int run_serve(const ServeOptions& o) {
     cfg.tcp.msl = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.msl_seconds));
 
     auto tun = open_tun(o.tun, o.mtu, addr, host);
+    auto injector = make_fault_injector(*tun, faults);
     StateTracer tracer(stderr, StateTracer::Role::Server);
     asio::io_context io(1);
-    net::EventLoop loop(io, *tun, cfg, *isn);
+    net::EventLoop loop(io, *tun, injector ? static_cast<link::Link&>(*injector) : *tun, cfg, *isn);
     if (o.verbose) loop.set_tracer(&tracer);
 
     std::unique_ptr<net::TcpAcceptor> acceptor;
@@ -147,6 +151,7 @@ int run_serve(const ServeOptions& o) {
     } else {
         std::fprintf(stderr, "ustack: stopped\n");
     }
+    print_fault_counters(stderr, injector.get());
     return kOk;
 }
 
