@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# Transfers under loss, ustack against the Linux kernel, in a private namespace
+# that this script creates and deletes (tools/netns.sh, EXIT trap):
+#   down   kernel curl GETs a file from `ustack serve`        (ustack sends the data)
+#   fetch  `ustack fetch` GETs a file from kernel nginx-light  (ustack receives the data)
+#   up     kernel curl PUTs a file to `ustack serve --upload-dir` (only when serve offers it)
+# Random loss each way is real wire loss made with nftables (docs/testing.md, "Loss matrix"):
+# ustack -> kernel dropped in prerouting, kernel -> ustack forwarded by a netdev egress hook
+# into a veth that is down. Delay, reordering and duplication come from ustack's own
+# fault injector (--fault), since this kernel has no netem.
+# Every run: SHA-256 of the bytes equal, a tcpdump capture (-s 128) judged by tshark with
+# checksum checks on; any Error-severity expert item fails the run. Prints one table row per run.
+#
+#   sudo bash tests/e2e/loss_matrix.sh build/tools/ustack            # the full matrix
+# Environment (defaults = the full matrix):
+#   SIZES="1 1024 1048576 16777216 268435456"   LOSSES="0 1 5 10 20"   DIRS="down fetch up"
+#   FAULTS="delay=10ms,jitter=2ms,reorder=5,dup=1,seed=7,slots=8192"  (';'-separated specs, "" for none)
+#   FAULT_SIZES=$SIZES   FAULT_DIRS=$DIRS
+#   STALL=60  (seconds without any progress: a stall; the run fails)
+#   MAX_SECS=0  (if > 0, cap each transfer at this many seconds; a transfer still moving when cut
+#               is reported "CUT", not passed: it says the stack is slow there, not that it stalled)
+#   KEEP=DIR  (copy every capture and log there)
+# Exit 0 when every run passed, 1 otherwise, 77 when it cannot run here.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+e2e_require loss_matrix curl nft tcpdump tshark nginx ss sha256sum timeout
+
+SIZES="${SIZES-1 1024 1048576 16777216 268435456}"
+LOSSES="${LOSSES-0 1 5 10 20}"
+DIRS="${DIRS-down fetch up}"
+FAULTS="${FAULTS-delay=10ms,jitter=2ms,reorder=5,dup=1,seed=7,slots=8192}"
+FAULT_SIZES="${FAULT_SIZES-$SIZES}"
+FAULT_DIRS="${FAULT_DIRS-$DIRS}"
+STALL="${STALL-60}"
+MAX_SECS="${MAX_SECS-0}"
+KEEP="${KEEP-}"
+
+e2e_setup loss
+if [ -n "$KEEP" ]; then
+  mkdir -p "$KEEP"
+  trap 'ns_cleanup; cp -r "$E2E_WORK"/caps "$E2E_WORK"/logs "$KEEP"/ 2>/dev/null; rm -rf "$E2E_WORK"' EXIT
+fi
+mkdir -p "$E2E_WORK/www" "$E2E_WORK/up" "$E2E_WORK/caps" "$E2E_WORK/logs"
+chmod 777 "$E2E_WORK/up"
+
+# ---- the link: a persistent tun0 (so captures and nft hooks outlive each ustack process) ----
+ns_exec ip tuntap add dev tun0 mode tun
+ns_exec ip addr add 10.0.0.1/24 dev tun0
+ns_exec ip link set tun0 up
+ns_exec ip link set tun0 gso_max_segs 1   # one drop = one segment, not a 64 KB GSO burst
+ns_exec ip link add wiredrop type veth peer name wiredrop-peer   # left down: swallows what it is given
+ns_exec nft -f - <<'NFT'
+table inet uloss {
+  chain from_ustack { type filter hook prerouting priority -300; policy accept; }
+}
+table netdev ulossout {
+  chain to_ustack { type filter hook egress device "tun0" priority 0; policy accept; }
+}
+NFT
+
+# set_loss N: N % of TCP packets dropped each way (0: none).
+set_loss() {
+  ns_exec nft flush chain inet uloss from_ustack
+  ns_exec nft flush chain netdev ulossout to_ustack
+  [ "$1" -eq 0 ] && return 0
+  ns_exec nft add rule inet uloss from_ustack iifname tun0 meta l4proto tcp numgen random mod 100 '<' "$1" counter drop
+  ns_exec nft add rule netdev ulossout to_ustack ip protocol tcp numgen random mod 100 '<' "$1" counter fwd to wiredrop
+}
+# nft_drops: "IN/OUT" packets dropped so far by the two rules (ustack->kernel / kernel->ustack).
+nft_drops() {
+  local a b
+  a=$(ns_exec nft list chain inet uloss from_ustack | sed -nE 's/.*counter packets ([0-9]+).*/\1/p')
+  b=$(ns_exec nft list chain netdev ulossout to_ustack | sed -nE 's/.*counter packets ([0-9]+).*/\1/p')
+  echo "${a:-0}/${b:-0}"
+}
+
+# ---- peers ----
+ALL_SIZES=$(echo "$SIZES $FAULT_SIZES" | tr ' ' '\n' | sort -nu)
+for s in $ALL_SIZES; do make_file "$E2E_WORK/www/f$s" "$s"; done
+start_nginx "$E2E_WORK/www" || { bad "nginx starts"; e2e_finish; }
+
+UPLOAD_ARGS=()
+if "$USTACK" serve --help 2>&1 | grep -q -- '--upload-dir'; then
+  UPLOAD_ARGS=(--upload-dir "$E2E_WORK/up")
+  "$USTACK" serve --help 2>&1 | grep -q -- '--max-body' && UPLOAD_ARGS+=(--max-body 1073741824)
+fi
+
+SERVE_PID=""
+SERVE_FAULT="none"
+# serve_with FAULT: (re)starts `ustack serve` on tun0 with --fault FAULT ("" for none).
+serve_with() {
+  local fault="$1" args=()
+  [ -n "$SERVE_PID" ] && [ "$SERVE_FAULT" = "$fault" ] && ns_alive "$SERVE_PID" && return 0
+  if [ -n "$SERVE_PID" ]; then ns_stop "$SERVE_PID" >/dev/null 2>&1; SERVE_PID=""; fi
+  [ -n "$fault" ] && args=(--fault "$fault")
+  local log="$E2E_WORK/logs/serve-$((++SERVE_N)).log"
+  ns_spawn "$log" "$USTACK" serve --tun tun0 --addr 10.0.0.2 --msl 1 --root "$E2E_WORK/www" \
+    "${UPLOAD_ARGS[@]}" "${args[@]}"
+  SERVE_PID=$NS_LAST_PID
+  SERVE_FAULT="$fault"
+  ns_wait_for "$log" '^ustack: serving' 10 "$SERVE_PID" || { echo "ustack serve did not start:"; sed 's/^/  | /' "$log"; return 1; }
+}
+SERVE_N=0
+stop_serve() { if [ -n "$SERVE_PID" ]; then ns_stop "$SERVE_PID" >/dev/null 2>&1; SERVE_PID=""; fi; }
+
+# total_timeout BYTES LOSS: an upper bound for one transfer (seconds), generous at high loss.
+total_timeout() {
+  local mib=$(( ($1 + 1048575) / 1048576 )) per
+  case "$2" in 0) per=1 ;; 1) per=2 ;; 5) per=4 ;; 10) per=8 ;; *) per=16 ;; esac
+  echo $(( 30 + mib * per ))
+}
+
+# judge PCAP: "ERRORS RETRANS" from tshark's expert info (checksums verified).
+judge() {
+  ns_exec tshark -r "$1" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -q -z expert \
+    >"$1.expert" 2>&1
+  awk '
+    /^[A-Z][a-z]+ \([0-9]+\)/ { sect = $1; next }   # Errors, Warns, Notes, Chats, Comments
+    /^ *[0-9]+ +/ { if (sect == "Errors") err += $1; if (tolower($0) ~ /retransmission/) rt += $1 }
+    END { printf "%d %d\n", err, rt }' "$1.expert"
+}
+
+# The judge must be able to fail: a one-packet capture with a wrong TCP checksum has to give one Error.
+"$PY" - "$E2E_WORK/bad.pcap" <<'PYEOF'
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+tcp = struct.pack("!HHIIBBHHH", 40000, 80, 1, 0, 5 << 4, 0x02, 65535, 0x0bad, 0)
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 1, 0, 64, 6, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+hdr = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101)  # LINKTYPE_RAW
+open(sys.argv[1], "wb").write(hdr + struct.pack("<IIII", 1, 0, 40, 40) + ip + tcp)
+PYEOF
+read -r selftest_errors _ < <(judge "$E2E_WORK/bad.pcap")
+if [ "$selftest_errors" -ne 1 ]; then
+  echo "FAIL the tshark judge found $selftest_errors errors in a capture with one bad TCP checksum"; exit 1
+fi
+
+PASS=0
+FAIL=0
+CUT=0
+ROWS=()
+printf '%-10s %-5s %-7s %-44s %8s %12s %8s %-11s %s\n' size dir loss impairment seconds rate retrans nft_drops result
+# run DIR BYTES LOSS FAULT: one transfer, judged; appends a table row.
+run() {
+  local dir="$1" bytes="$2" loss="$3" fault="$4"
+  local tag="$dir-$bytes-l$loss${fault:+-f}" out="$E2E_WORK/got" cap="$E2E_WORK/caps/$dir-$bytes-l$loss${fault:+-fault}.pcap"
+  local limit rc=0 why="" t0 t1 secs
+  limit=$(total_timeout "$bytes" "$loss")
+  local capped=0
+  if [ "$MAX_SECS" -gt 0 ] && [ "$limit" -gt "$MAX_SECS" ]; then limit=$MAX_SECS; capped=1; fi
+  rm -f "$out" "$E2E_WORK/up/f$bytes"
+  set_loss "$loss"
+  if [ "$dir" != fetch ]; then serve_with "$fault" || { why="serve did not start"; rc=1; }; else stop_serve; fi
+  local before; before=$(nft_drops)
+  ns_spawn "$E2E_WORK/logs/tcpdump-$tag.log" tcpdump -i tun0 -s 128 -U -w "$cap" tcp
+  local dump_pid=$NS_LAST_PID
+  ns_wait_for "$E2E_WORK/logs/tcpdump-$tag.log" 'listening on' 10 "$dump_pid"
+  t0=$(date +%s.%N)
+  if [ "$rc" -eq 0 ]; then
+    case "$dir" in
+      down)
+        ns_exec timeout "$limit" curl -sS --max-time "$limit" --speed-limit 1 --speed-time "$STALL" \
+          -o "$out" "http://10.0.0.2/f$bytes" 2>"$E2E_WORK/logs/$tag.log" || rc=$?
+        ;;
+      up)
+        ns_exec timeout "$limit" curl -sS --max-time "$limit" --speed-limit 1 --speed-time "$STALL" \
+          -T "$E2E_WORK/www/f$bytes" -o /dev/null -w '%{http_code}' "http://10.0.0.2/upload/f$bytes" \
+          >"$E2E_WORK/logs/$tag.code" 2>"$E2E_WORK/logs/$tag.log" || rc=$?
+        cp "$E2E_WORK/up/f$bytes" "$out" 2>/dev/null
+        ;;
+      fetch)
+        local fargs=()
+        [ -n "$fault" ] && fargs=(--fault "$fault")
+        ns_exec timeout "$limit" "$USTACK" fetch --tun tun0 --addr 10.0.0.2 --msl 1 -v --timeout "$STALL" \
+          "${fargs[@]}" "http://10.0.0.1:8080/f$bytes" -o "$out" 2>"$E2E_WORK/logs/$tag.log" || rc=$?
+        ;;
+    esac
+  fi
+  t1=$(date +%s.%N)
+  sleep 0.3   # the closing segments into the capture
+  ns_stop "$dump_pid" >/dev/null 2>&1
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+  local after; after=$(nft_drops)
+  local drops="$(( ${after%/*} - ${before%/*} ))/$(( ${after#*/} - ${before#*/} ))"
+  local errors retrans
+  read -r errors retrans < <(judge "$cap")
+  local got_bytes; got_bytes=$(stat -c %s "$out" 2>/dev/null || echo 0)
+  local cut=0
+  if [ "$rc" -ne 0 ] && [ "$capped" -eq 1 ] && awk -v s="$secs" -v l="$limit" 'BEGIN { exit !(s >= l - 1) }'; then
+    cut=1; why="CUT at the $limit s cap: $got_bytes of $bytes bytes moved"
+  elif [ "$rc" -ne 0 ]; then
+    why="exit $rc$([ "$rc" = 124 ] && echo ' (timeout '"$limit"' s)'), $got_bytes of $bytes bytes"
+  elif [ "$(sha "$E2E_WORK/www/f$bytes")" != "$(sha "$out" 2>/dev/null)" ]; then
+    why="SHA-256 differs ($(stat -c %s "$out" 2>/dev/null || echo 0) bytes)"
+  elif [ "$errors" -ne 0 ]; then
+    why="$errors tshark errors"
+  fi
+  local rate
+  rate=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { r = s > 0 ? b * 8 / s : 0;
+    if (r >= 1e6) printf "%.1f Mbit/s", r / 1e6; else printf "%.1f kbit/s", r / 1e3 }')
+  local result=ok
+  if [ "$cut" -eq 1 ]; then result="$why"; CUT=$((CUT + 1))
+  elif [ -n "$why" ]; then result="FAIL: $why"; FAIL=$((FAIL + 1)); else PASS=$((PASS + 1)); fi
+  local row
+  row=$(printf '%-10s %-5s %-7s %-44s %8s %12s %8s %-11s %s' "$bytes" "$dir" "$loss%" "${fault:-none}" "$secs" \
+    "$rate" "$retrans" "$drops" "$result")
+  echo "$row"
+  ROWS+=("$row")
+  if [ -n "$why" ]; then
+    sed 's/^/  | /' "$E2E_WORK/logs/$tag.log" 2>/dev/null | tail -5
+    grep -A8 '^Errors' "$cap.expert" | sed 's/^/  | /'
+  elif [ -z "$KEEP" ]; then
+    rm -f "$cap"   # without KEEP=DIR only the captures of failed runs stay (until the work dir goes)
+  fi
+}
+
+dir_ok() {
+  [ "$1" != up ] || [ "${#UPLOAD_ARGS[@]}" -gt 0 ] && return 0
+  echo "(skipping 'up': this ustack serve has no --upload-dir)" >&2
+  return 1
+}
+
+for loss in $LOSSES; do
+  for dir in $DIRS; do
+    dir_ok "$dir" 2>/dev/null || continue
+    for bytes in $SIZES; do run "$dir" "$bytes" "$loss" ""; done
+  done
+done
+IFS=';' read -r -a FAULT_LIST <<<"$FAULTS"
+for fault in "${FAULT_LIST[@]}"; do
+  [ -n "$fault" ] || continue
+  for dir in $FAULT_DIRS; do
+    dir_ok "$dir" 2>/dev/null || continue
+    for bytes in $FAULT_SIZES; do run "$dir" "$bytes" 0 "$fault"; done
+  done
+done
+stop_serve
+for dir in $DIRS; do dir_ok "$dir" || true; done
+grep -h '^ustack: fault injector' "$E2E_WORK"/logs/*.log 2>/dev/null | sort | uniq -c | sed 's/^/  /'
+
+echo "$PASS runs passed, $FAIL failed, $CUT cut at the MAX_SECS cap"
+[ "$FAIL" -eq 0 ] && [ "$CUT" -eq 0 ]
