@@ -251,7 +251,7 @@ void Connection::abort(Instant now) {
     case State::FinWait2:
     case State::CloseWait:
         // §3.10.5: <SEQ=SND.NXT><CTL=RST>.
-        c.send_rst(c.snd.nxt());
+        c.send_rst(c.snd.ack_seq());
         c.fail(TcpError::ConnectionAborted, "abort() called");
         return;
     case State::SynSent:

@@ -46,8 +46,8 @@ void Connection::Impl::send_syn(bool with_ack, Instant now) {
 }
 
 void Connection::Impl::send_ack() {
-    // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
-    emit(make_segment(snd.nxt(), flags::ACK));
+    // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, SND.NXT in the RFC's sense (Sender::ack_seq).
+    emit(make_segment(snd.ack_seq(), flags::ACK));
     ack_now = false;
 }
 
@@ -92,6 +92,7 @@ bool Connection::Impl::send_data_segment(SeqNum seq, uint32_t max_len, bool retr
     if (!retransmission && len > 0 && len < snd.mss()) small_end = seq + seg_len;
     if (retransmission) {
         rtt.on_retransmit();  // Karn: no sample from this range
+        if (ts_ok) ts_last_retransmit = ts_now();
         if (retransmit_counter) ++*retransmit_counter;
     } else if (!rtt.timing() && seq >= snd.max()) {
         rtt.start_timing(seq + seg_len, now);

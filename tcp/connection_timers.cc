@@ -55,7 +55,7 @@ void Connection::Impl::on_retransmit_timeout(Instant now) {
             return;
         }
         // Tell the peer we are gone if it is still listening (<SEQ=SND.NXT><CTL=RST>).
-        if (!syn_phase) send_rst(snd.nxt());
+        if (!syn_phase) send_rst(snd.ack_seq());
         fail(TcpError::TimedOut, "retransmission limit R2 reached");
         return;
     }

@@ -42,6 +42,16 @@ public:
     bool fin_sent() const { return fin_queued_ && max_ > data_end(); }
     bool fin_acked() const { return fin_queued_ && una_ > data_end(); }
 
+    // SEG.SEQ for a segment without data (an ACK, a window update, a RST on
+    // timeout): the RFC's SND.NXT, which is our SND.MAX, since a timeout pulls
+    // SND.NXT back to resend. A peer drops a zero-length segment left of its
+    // RCV.NXT without reading its ACK field (§3.10.7.4), so an ACK sent from a
+    // pulled-back SND.NXT is never heard, and two such peers ACK each other
+    // forever. Kept within the peer's window, as Linux's tcp_acceptable_seq().
+    SeqNum ack_seq() const {
+        SeqNum wnd_end = una_ + wnd_;
+        return wire::max(nxt_, max_ <= wnd_end ? max_ : wnd_end);
+    }
     // Bytes queued but not yet sent from SND.NXT on.
     uint32_t unsent() const { return nxt_ < data_end() ? uint32_t(data_end() - nxt_) : 0; }
     // The FIN is due at SND.NXT (all data before it sent).

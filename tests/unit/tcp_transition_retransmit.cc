@@ -49,6 +49,27 @@ TEST_F(TcpTest, Established_AckAfterRetransmitResetsBackoff) {
     expect_after(snap().rto, seg().ack_flag().seq(4).data("two"));
 }
 
+// After a timeout SND.NXT is pulled back to resend from SND.UNA, but an ACK
+// must still carry the highest sequence number sent: the peer may already hold
+// that data, and it drops a zero-length segment left of its RCV.NXT without
+// reading the ACK field (§3.10.7.4). Found by LossySim (two stacks ACKing each
+// other forever, both pulled back, each ACK unacceptable to the other).
+TEST_F(TcpTest, Established_AckAfterTimeoutCarriesHighestSequenceSent) {
+    USTACK_REQ("MUST-19");
+    options().peer_mss = 100;
+    in_state(State::Established);
+    send(std::string(300, 'a'));
+    expect(seg().ack_flag().seq(1).ack(1).len(100));
+    expect(seg().ack_flag().seq(101).ack(1).len(100));
+    expect(seg().ack_flag().seq(201).ack(1).len(100));
+    expect_after(1s, seg().ack_flag().seq(1).ack(1).len(100));  // go back to SND.UNA
+    inject(seg().ack_flag().seq(1).ack(1).data("x"));           // peer data, nothing new acknowledged
+    expect(seg().ack_flag().seq(301).ack(2).len(0));
+    // The whole flight acknowledged at once: nothing is sent twice more.
+    inject(seg().ack_flag().seq(2).ack(301));
+    expect_silence(5s);
+}
+
 TEST_F(TcpTest, Established_KarnTakesNoRttSampleFromRetransmission) {
     USTACK_REQ("MUST-18");
     in_state(State::Established);
