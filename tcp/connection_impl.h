@@ -47,6 +47,9 @@ struct Connection::Impl {
     bool ts_ok = false;           // both SYNs carried Timestamps (§3.2)
     uint32_t ts_offset = 0;       // added to our 1 ms Timestamps clock (§5.4, from the IsnGenerator)
     uint32_t ts_recent = 0;       // TS.Recent (§4.3)
+    // TSval of our latest retransmission: an echo older than it may answer a
+    // transmission whose ACK was lost and waited out a timeout (not an RTT).
+    std::optional<uint32_t> ts_last_retransmit;
     Instant ts_recent_at{};       // when TS.Recent was set (PAWS 24-day rule, §5.5)
     SeqNum last_ack_sent;         // Last.ACK.sent (§4.3)
     Instant clock{};              // `now` of the call in progress

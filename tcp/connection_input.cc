@@ -88,7 +88,15 @@ void Connection::Impl::rtt_on_ack(const Segment& seg, Instant now) {
     // RTT = now - TSecr; the echo names the transmission it answers, so a
     // retransmission is not ambiguous and Karn's rule is not needed.
     if (ts_ok && seg.options.timestamps && seg.options.timestamps->ecr != 0) {
-        uint32_t ms = ts_now() - seg.options.timestamps->ecr;
+        uint32_t ecr = seg.options.timestamps->ecr;
+        // Karn's rule for echoes: an echo from before our latest retransmission
+        // may answer an original whose ACK was lost, and then measures the
+        // timeout, not the path (RFC 7323 §4.2 calls such samples inflated).
+        // Fed back into the RTO they compound at high loss until R2 kills a
+        // healthy connection (found by LossySim at 20 % loss). Later echoes
+        // name a transmission sent after the retransmission: unambiguous.
+        if (ts_last_retransmit && int32_t(ecr - *ts_last_retransmit) < 0) return;
+        uint32_t ms = ts_now() - ecr;
         if (ms < 0x80000000u) rtt.sample(std::chrono::milliseconds(ms));
         rtt.on_retransmit();  // no Karn timing runs alongside
         return;

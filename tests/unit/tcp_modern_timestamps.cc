@@ -114,5 +114,30 @@ TEST_F(TcpTest, Timestamps_RttSampleFromEchoEvenForRetransmission) {
     EXPECT_EQ(snap().rttvar, 75ms);
 }
 
+TEST_F(TcpTest, Timestamps_EchoOlderThanRetransmissionGivesNoSample) {
+    USTACK_REQ("MUST-18");  // Karn's rule, applied to echoes that predate a retransmission
+    passive_open(*this, true);
+    send("data");
+    Recorded first = expect(seg().ack_flag().psh().seq(1).data("data"));
+    uint32_t first_ts = first.header.options.timestamps->val;
+    expect_after(1s, seg().ack_flag().seq(1).data("data"));
+    Duration backed_off = snap().rto;
+    EXPECT_EQ(backed_off, 2s);
+    // The original arrived; its ACK was lost. The ACK for the retransmission,
+    // a duplicate to the peer, echoes the original's TSval (RFC 7323 §4.3):
+    // now - TSecr would be 1.3 s of which 1 s is our own timeout.
+    advance(300ms);
+    inject(seg().ack_flag().seq(1).ack(5).ts(102, first_ts));
+    EXPECT_EQ(snap().srtt, Duration::zero());  // the handshake's sample, unchanged
+    EXPECT_EQ(snap().rto, backed_off);         // RFC 6298 §5.7: backoff stays until a valid sample
+    // Data sent after the retransmission gives an unambiguous echo again.
+    send("more");
+    Recorded next = expect(seg().ack_flag().psh().seq(5).data("more"));
+    advance(40ms);
+    inject(seg().ack_flag().seq(1).ack(9).ts(103, next.header.options.timestamps->val));
+    EXPECT_EQ(snap().srtt, 5ms);  // 7/8*0 + 1/8*40 ms
+    EXPECT_LT(snap().rto, backed_off);
+}
+
 }  // namespace
 }  // namespace ustack::testing
