@@ -65,8 +65,12 @@ class GenConformanceTest(unittest.TestCase):
             f.write(text)
         return path
 
-    def run_gen(self, xmls, check=True, na=None, scripts=None):
+    def run_gen(self, xmls, check=True, na=None, scripts=None, linux=None, linux_diffs=None):
         args = [sys.executable, SCRIPT, "--csv", self.csv, "--na", na or self.na, "--out", self.out]
+        if linux:
+            args += ["--linux", linux]
+        if linux_diffs:
+            args += ["--linux-differences", linux_diffs]
         for x in xmls:
             args += ["--xml", x]
         for s in scripts or []:
@@ -192,6 +196,32 @@ class GenConformanceTest(unittest.TestCase):
         self.assertIn("| **all** | 7 | 5 | 0 | 0 | 0 | 2 |", report)
         rows = [l for l in report.splitlines() if l.startswith(("| MUST-", "| SHLD-", "| MAY-"))]
         self.assertEqual(len(rows), 7)  # one line per CSV row, duplicates included
+    def test_linux_section_lists_only_scripts_that_differ_and_flags_unexplained(self):
+        results = self.write("linux.json", """[
+          {"name": "/r/tests/scripts/same.pkt", "passed": true, "linux_passed": true, "rfc9293": []},
+          {"name": "/r/tests/scripts/rto.pkt", "passed": true, "linux_passed": false, "rfc9293": [],
+           "linux_message": "rto.pkt:7: expected packet at 1.0 s, got it at 1.13 s"},
+          {"name": "/r/tests/scripts/odd.pkt", "passed": true, "linux_passed": false, "rfc9293": [],
+           "linux_message": "odd.pkt:3: no packet"}
+        ]""")
+        diffs = self.write("diffs.csv", "scripts,linux,ustack,clause,verdict\n"
+                                        "rto other,RTO 1.13 s,RTO 1.0 s,RFC 6298 2.4,ustack\n"
+                                        "same,x,y,z,both\n")
+        rc, report, err = self.run_gen([self.all_must_xml()], linux=results, linux_diffs=diffs)
+        self.assertEqual(rc, 0, err)  # unexplained differences warn, they do not gate
+        section = report[report.index("## Differences from Linux"):]
+        self.assertIn("3 scripts; ustack 3 passed; Linux 1 passed; 2 differ", section)
+        self.assertIn("| rto | RTO 1.13 s | RTO 1.0 s | RFC 6298 2.4 | ustack |", section)
+        self.assertIn("| odd | passed | FAILED: odd.pkt:3: no packet |", section)
+        self.assertIn("same on both in this run: same", section)
+        self.assertIn("not in this run: other", section)
+        self.assertIn("without an explanation: odd", err)
+
+    def test_linux_section_without_a_linux_run(self):
+        _, report, _ = self.run_gen([self.all_must_xml()])
+        self.assertIn("## Differences from Linux", report)
+        self.assertIn("Not run for this report", report)
+
 
 if __name__ == "__main__":
     unittest.main()

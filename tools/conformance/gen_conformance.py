@@ -13,6 +13,10 @@ Inputs
              {"scripts": [...]} of {"name": str, "passed": bool, "rfc9293": "ID,ID" or [IDs]}.
   --na       req_id,reason rows for requirements that do not apply. A reason starting with
              "deferred:" is reported as deferred and does not satisfy --check.
+  --linux    results of `ustack script --diff --json=FILE`, optional; with --linux-differences
+             (docs/linux-differences.csv) they make the "Differences from Linux" section
+             (tools/conformance/linux_diff.py). An unexplained difference is a warning, not a
+             --check failure: Linux timing in a loaded CI namespace is not a conformance fact.
 Output
   --out      docs/conformance.md: summary by level and status, then one line per CSV row.
   --check    exit 1 when a MUST / MUST NOT row has neither a passing test nor an N/A reason,
@@ -28,10 +32,14 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import linux_diff  # noqa: E402
+
 REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 DEFAULT_CSV = os.path.join(REPO, "..", "shared", "conformance", "rfc9293-requirements.csv")
 DEFAULT_NA = os.path.join(REPO, "docs", "conformance-na.csv")
 DEFAULT_OUT = os.path.join(REPO, "docs", "conformance.md")
+DEFAULT_LINUX_DIFFS = os.path.join(REPO, "docs", "linux-differences.csv")
 
 LEVELS = ["MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "RECOMMENDED", "MAY"]
 STATUSES = ["passing", "failing", "not applicable", "deferred", "not yet tested"]
@@ -175,7 +183,7 @@ def md(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render(rows, command, inputs):
+def render(rows, command, inputs, linux_section=None):
     out = []
     out.append("# RFC 9293 conformance")
     out.append("")
@@ -224,6 +232,8 @@ def render(rows, command, inputs):
         out.append(f"| {md(r.req_id)} | {md(r.section)} | {md(r.level)} | {md(r.group)} | {md(r.feature)} | "
                    f"{r.status} | {md(evidence)} |")
     out.append("")
+    if linux_section:
+        out += linux_section
     return "\n".join(out)
 
 
@@ -242,6 +252,8 @@ def main(argv=None):
     ap.add_argument("--scripts", action="append", default=[], help="packet-script results JSON (optional)")
     ap.add_argument("--na", default=DEFAULT_NA)
     ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument("--linux", help="`ustack script --diff --json` results (optional)")
+    ap.add_argument("--linux-differences", default=DEFAULT_LINUX_DIFFS)
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args(argv)
 
@@ -261,17 +273,27 @@ def main(argv=None):
     parts += [f"$(for f in {g}; do printf -- '--xml %s ' \"$f\"; done)" if "*" in g else f"--xml {g}"
               for g in xml_shown]
     parts += [f"--scripts {rel(p)}" for p in args.scripts]
-    parts += [f"--na {rel(args.na)}", f"--out {rel(args.out)}"]
+    parts += [f"--na {rel(args.na)}"]
+    linux_results = linux_diff.read_linux_results(args.linux)
+    if args.linux:
+        parts += [f"--linux {rel(args.linux)}", f"--linux-differences {rel(args.linux_differences)}"]
+    parts += [f"--out {rel(args.out)}"]
     inputs = [rel(args.csv)] + xml_shown + [rel(p) for p in args.scripts if os.path.exists(p)]
     inputs.append(rel(args.na))
+    if linux_results is not None:
+        inputs += [rel(args.linux), rel(args.linux_differences)]
+    section, linux_warnings = linux_diff.render_section(
+        linux_results, linux_diff.read_differences(args.linux_differences), md, rel(args.linux or ""))
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
-        f.write(render(rows, " \\\n    ".join(parts), inputs))
+        f.write(render(rows, " \\\n    ".join(parts), inputs, section))
 
     counts = {s: sum(1 for r in rows if r.status == s) for s in STATUSES}
     print(f"{rel(args.out)}: {len(rows)} rows, " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     for p in problems:
         print("error: " + p, file=sys.stderr)
+    for w in linux_warnings:
+        print("warning: " + w, file=sys.stderr)
     if not args.check:
         return 0
     open_rows = [r for r in rows if r.level in CHECKED_LEVELS and not r.satisfied]

@@ -17,4 +17,6 @@ for bin in "$build"/tests/test_*; do
 done
 script_args=()
 [[ -f $out/scripts.json ]] && script_args+=(--scripts "$out/scripts.json")
+# The Differences-from-Linux section: ctest script.corpus.linux (root) leaves this file.
+[[ -f $build/script-linux-results.json ]] && script_args+=(--linux "$build/script-linux-results.json")
 exec python3 "$repo/tools/conformance/gen_conformance.py" "${xml_args[@]}" "${script_args[@]}" "$@"

@@ -242,7 +242,12 @@ int run_scripts_linux(const ScriptOptions& options, const std::vector<std::strin
             const std::vector<std::string>& ids = linux[i].result.rfc9293.empty() ? r.rfc9293 : linux[i].result.rfc9293;
             for (size_t k = 0; k < ids.size(); ++k) j << (k ? ", " : "") << "\"" << json_escape(ids[k]) << "\"";
             j << "], \"linux_passed\": " << (linux[i].result.passed ? "true" : "false") << ", \"target\": \""
-              << (options.diff ? "diff" : "linux") << "\"}" << (i + 1 < files.size() ? "," : "") << "\n";
+              << (options.diff ? "diff" : "linux") << "\"";
+            // Where each side failed (first line: FILE:LINE: what), for the Linux section of docs/conformance.md.
+            if (!r.passed) j << ", \"message\": \"" << json_escape(first_line(r.message)) << "\"";
+            if (!linux[i].result.passed)
+                j << ", \"linux_message\": \"" << json_escape(first_line(linux[i].result.message)) << "\"";
+            j << "}" << (i + 1 < files.size() ? "," : "") << "\n";
         }
         j << "]\n";
         if (!j) out << "cannot write " << options.json_path << "\n";
