@@ -15,6 +15,7 @@
 #include "stack/link/socketpair_link.h"
 #include "tcp/asio/tcp_acceptor.h"
 #include "tcp/asio/tcp_stream.h"
+#include "tests/harness/pattern.h"
 
 namespace ustack::net {
 namespace {
@@ -23,15 +24,7 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using namespace std::chrono_literals;
 
-std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
-    std::vector<uint8_t> v(n);
-    uint32_t x = seed;
-    for (auto& b : v) {
-        x = x * 1664525u + 1013904223u;
-        b = uint8_t(x >> 24);
-    }
-    return v;
-}
+using ustack::testing::pattern;
 
 StackConfig config(wire::Ipv4Address addr) {
     StackConfig c;

@@ -24,6 +24,7 @@
 #include "stack/link/socketpair_link.h"
 #include "tcp/asio/tcp_acceptor.h"
 #include "tcp/asio/tcp_stream.h"
+#include "tests/harness/pattern.h"
 
 namespace ustack::net {
 namespace {
@@ -39,15 +40,7 @@ static_assert(boost::beast::is_async_write_stream<TcpStream>::value);
 const wire::Ipv4Address kA(10, 0, 0, 1);
 const wire::Ipv4Address kB(10, 0, 0, 2);
 
-std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
-    std::vector<uint8_t> v(n);
-    uint32_t x = seed;
-    for (auto& b : v) {
-        x = x * 1664525u + 1013904223u;
-        b = uint8_t(x >> 24);
-    }
-    return v;
-}
+using ustack::testing::pattern;
 
 class TwoStacks : public ::testing::Test {
 protected:

@@ -16,6 +16,7 @@
 
 #include "stack/stack.h"
 #include "tcp/isn.h"
+#include "tests/harness/pattern.h"
 
 namespace ustack {
 namespace {
@@ -112,15 +113,7 @@ StackConfig config(wire::Ipv4Address addr, Duration r2) {
     return c;
 }
 
-std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
-    std::vector<uint8_t> v(n);
-    uint32_t x = seed;
-    for (auto& b : v) {
-        x = x * 1664525u + 1013904223u;
-        b = uint8_t(x >> 24);
-    }
-    return v;
-}
+using ustack::testing::pattern;
 
 struct Outcome {
     bool done = false;
