@@ -93,6 +93,7 @@ void Connection::Impl::fire_events() {
         pending_events = 0;
         if (!observer) return;
         if (ev & Status) observer->on_status(self);
+        if (ev & Urgent) observer->on_urgent(self);
         if (ev & Readable) observer->on_readable(self);
         if (ev & Writable) observer->on_writable(self);
     }
@@ -165,16 +166,28 @@ void Connection::open_passive(const Segment& syn, Instant now, std::optional<Seq
 }
 
 size_t Connection::send(std::span<const uint8_t> data, Instant now) {
+    return send_with(data, now, false);
+}
+
+size_t Connection::send_urgent(std::span<const uint8_t> data, Instant now) {
+    return send_with(data, now, true);
+}
+
+size_t Connection::send_with(std::span<const uint8_t> data, Instant now, bool urgent) {
     CallScope scope(*impl_, now);
     Impl& c = *impl_;
     switch (c.state) {
     case State::SynSent:
-    case State::SynReceived:
+    case State::SynReceived: {
         if (c.close_pending) break;
-        return c.snd.queue(data);  // sent once ESTABLISHED (§3.10.2)
+        size_t n = c.snd.queue(data);  // sent once ESTABLISHED (§3.10.2)
+        if (urgent && n > 0) c.snd.mark_urgent();
+        return n;
+    }
     case State::Established:
     case State::CloseWait: {
         size_t n = c.snd.queue(data);
+        if (urgent && n > 0) c.snd.mark_urgent();  // "set SND.UP <- SND.NXT" after the data (§3.10.2)
         c.output(now);
         return n;
     }
@@ -290,6 +303,8 @@ size_t Connection::writable() const {
 }
 
 bool Connection::eof() const { return impl_->rcv.fin_received() && impl_->rcv.readable() == 0; }
+size_t Connection::urgent_remaining() const { return impl_->rcv.urgent_remaining(); }
+bool Connection::at_urgent_mark() const { return impl_->rcv.at_urgent_mark(); }
 bool Connection::fully_closed() const { return impl_->state == State::Closed; }
 TcpError Connection::error() const { return impl_->error; }
 bool Connection::passive() const { return impl_->passive; }

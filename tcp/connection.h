@@ -66,8 +66,14 @@ public:
     // SEND: queues bytes; returns how many were taken (0 when the buffer is
     // full, or after CLOSE: then error() is ConnectionClosing).
     size_t send(std::span<const uint8_t> data, Instant now);
+    // SEND with the urgent flag (§3.8.5, MUST-30): like send(), and SND.UP
+    // becomes one past the last octet taken (RFC 6093: the pointer names the
+    // first non-urgent octet, MUST-62). Segments carry URG until SND.UNA passes
+    // SND.UP; urgent data is not held back by Nagle (as Linux).
+    size_t send_urgent(std::span<const uint8_t> data, Instant now);
     // RECEIVE: copies up to out.size() in-order bytes; returns the count.
-    // Opening the window may send a window update.
+    // Opening the window may send a window update. A read stops at the urgent
+    // mark (RCV.UP), so urgent data comes out on its own (data stays inline).
     size_t receive(std::span<uint8_t> out, Instant now);
     // CLOSE: FIN after everything queued has been sent (half-close: we may keep reading).
     void close(Instant now);
@@ -89,6 +95,12 @@ public:
     size_t readable() const;         // in-order bytes waiting for receive()
     size_t writable() const;         // free space in the send buffer (0 once closed for sending)
     bool eof() const;                // the peer's FIN arrived and every byte before it was read
+    // Urgent octets still to be read, up to RCV.UP, counting those not yet
+    // arrived (§3.8.5, MUST-33); 0 when no urgent data is pending.
+    size_t urgent_remaining() const;
+    // The read position is at the urgent mark: the next octet is the first
+    // non-urgent one after urgent data (like sockatmark(), RFC 6093 semantics).
+    bool at_urgent_mark() const;
     bool fully_closed() const;       // CLOSED: the table may forget this connection
     TcpError error() const;          // why the connection failed, or None
     TcbSnapshot snapshot() const;
@@ -111,6 +123,8 @@ public:
     struct Impl;  // the TCB (tcp/connection_impl.h); public so the core's helpers can name it
 
 private:
+    size_t send_with(std::span<const uint8_t> data, Instant now, bool urgent);
+
     std::unique_ptr<Impl> impl_;
 };
 

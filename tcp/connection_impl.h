@@ -73,7 +73,7 @@ struct Connection::Impl {
     Instant retransmit_series_start{};      // first transmission of what is being retransmitted
 
     // ---- deferred observer events (fired once the call is done) ----
-    enum Event : uint8_t { Readable = 1, Writable = 2, Status = 4 };
+    enum Event : uint8_t { Readable = 1, Writable = 2, Status = 4, Urgent = 8 };
     uint8_t pending_events = 0;
     int call_depth = 0;
     bool ack_now = false;  // an ACK is owed to the peer (sent by flush_output)
@@ -95,6 +95,7 @@ struct Connection::Impl {
     void take_mss(const Segment& syn);
     void take_syn_options(const Segment& syn);  // MSS, and what both SYNs agree on (RFC 7323)
     void process_text_and_fin(const Segment& seg, Instant now);  // seventh and eighth steps
+    void process_urgent(const Segment& seg);                       // sixth step (URG)
     void take_syn_text(Instant now);
     void ack_received_text(const Segment& seg, SeqNum rcv_nxt_before, bool had_gap, Instant now);
     bool paws_rejects(const Segment& seg) const;         // RFC 7323 §5.3 R1
@@ -109,6 +110,7 @@ struct Connection::Impl {
     void send_reset_for(const Segment& seg);  // §3.10.7.1 rules, never for a RST
     void emit(const Segment& seg);
     Segment make_segment(SeqNum seq, uint8_t flags);
+    void set_urgent_pointer(Segment& s) const;  // URG and SEG.UP while SEG.SEQ < SND.UP
     void output(Instant now);                  // data/FIN as windows allow, then owed ACKs
     bool send_data_segment(SeqNum seq, uint32_t max_len, bool retransmission, Instant now);
     void retransmit_head(Instant now);

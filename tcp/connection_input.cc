@@ -1,6 +1,6 @@
 // SEGMENT ARRIVES (RFC 9293 §3.10.7): CLOSED (§3.10.7.1), SYN-SENT (§3.10.7.3)
 // and the other states (§3.10.7.4) in the RFC's numbered steps, with the
-// RFC 5961 RST/SYN mitigations that §3.10.7.4 adopts.
+// RFC 5961 RST/SYN mitigations that §3.10.7.4 adopts and RFC 6093 urgent semantics.
 #include <algorithm>
 
 #include "tcp/connection_impl.h"
@@ -131,8 +131,9 @@ void Connection::Impl::input_syn_sent(const Segment& seg, Instant now) {
         retransmit_deadline.reset();
         enter_established(cause_with_seq("SYN-ACK received: ACK ", seg.ack, " acknowledges our SYN"));
         ack_now = true;
+        process_urgent(seg);  // "continue processing at the sixth step ... where the URG bit is checked"
         if (!seg.payload.empty() || seg.fin()) {
-            // Data or FIN on the SYN-ACK: continue at the sixth step.
+            // Data or FIN on the SYN-ACK: continue at the seventh step.
             Segment rest = seg;
             rest.flags = uint8_t(rest.flags & ~flags::SYN);
             rest.seq = seg.seq + 1;
@@ -181,7 +182,8 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
         // A zero window accepts no data, but valid ACKs still count.
         if (rcv.wnd() == 0 && seg.seq == rcv.nxt() && seg.ack_flag() && !seg.syn() &&
             state != State::SynReceived) {
-            check_ack(seg, now);
+            // MUST-66: ACK and URG are processed even with a zero window.
+            if (check_ack(seg, now)) process_urgent(seg);
         }
         if (state != State::Closed) ack_now = true;  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
         return;
@@ -231,7 +233,8 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
     if (!seg.ack_flag()) return;
     if (!check_ack(seg, now)) return;
 
-    // Sixth, check the URG bit: urgent data is not implemented; the pointer is ignored.
+    // Sixth, check the URG bit.
+    process_urgent(in.syn() ? in : seg);  // SEG.UP counts from SEG.SEQ, a SYN's included
 
     // Seventh, process the segment text; eighth, check the FIN bit.
     process_text_and_fin(seg, now);
@@ -305,6 +308,17 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
         break;
     }
     return true;
+}
+
+void Connection::Impl::process_urgent(const Segment& seg) {
+    // §3.10.7.4 sixth step: in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2,
+    // RCV.UP <- max(RCV.UP, SEG.UP) and the user is signalled when RCV.UP is
+    // ahead of the data consumed (MUST-32). In CLOSE-WAIT, CLOSING, LAST-ACK
+    // and TIME-WAIT the peer's FIN has come: "this should not occur", ignore.
+    // Urgent octets stay inline (RFC 6093 §5: SO_OOBINLINE semantics).
+    if (!seg.has(flags::URG)) return;
+    if (state != State::Established && state != State::FinWait1 && state != State::FinWait2) return;
+    if (rcv.note_urgent(seg.seq + uint32_t(seg.urgent_ptr))) pending_events |= Urgent;
 }
 
 void Connection::Impl::take_syn_text(Instant now) {

@@ -1,5 +1,6 @@
 // What to send now (RFC 9293 §3.8.6 windows, §3.10.7 ACK rules, §3.5.2 resets;
-// RFC 5681 cwnd; sender SWS avoidance §3.8.6.2.1, MUST-38; Nagle §3.7.4, SHLD-7).
+// RFC 5681 cwnd; sender SWS avoidance §3.8.6.2.1, MUST-38; Nagle §3.7.4, SHLD-7;
+// the urgent pointer §3.8.5 with RFC 6093 semantics).
 #include <algorithm>
 
 #include "tcp/connection_impl.h"
@@ -24,7 +25,26 @@ Segment Connection::Impl::make_segment(SeqNum seq, uint8_t flags) {
     s.window = rcv.advertise((flags & flags::SYN) != 0);
     // RFC 7323 §3.2: once negotiated, Timestamps on every segment but RSTs.
     if (ts_ok && !(flags & flags::RST)) s.options.timestamps = Timestamps{ts_now(), ts_recent};
+    if (!(flags & (flags::SYN | flags::RST))) set_urgent_pointer(s);
     return s;
+}
+
+void Connection::Impl::set_urgent_pointer(Segment& s) const {
+    // §3.8.5, RFC 6093 §4: while SEG.SEQ < SND.UP every segment (new data,
+    // retransmissions, probes, bare ACKs: the peer learns of urgent data even
+    // across a zero window) carries URG with SEG.UP = SND.UP - SEG.SEQ, the
+    // offset of the first non-urgent octet (MUST-62). A pointer beyond 16 bits
+    // is sent as 0xFFFF while SEG.SEQ is within 0xFFFF of SND.NXT, and not at
+    // all otherwise, as Linux does (tcp_output.c, __tcp_transmit_skb).
+    if (!snd.urgent_mode() || !(s.seq < snd.up())) return;
+    uint32_t offset = uint32_t(snd.up() - s.seq);
+    if (offset <= 0xFFFF) {
+        s.flags |= flags::URG;
+        s.urgent_ptr = uint16_t(offset);
+    } else if (s.seq + 0xFFFFu > snd.nxt()) {
+        s.flags |= flags::URG;
+        s.urgent_ptr = 0xFFFF;
+    }
 }
 
 void Connection::Impl::send_syn(bool with_ack, Instant now) {
@@ -128,7 +148,10 @@ void Connection::Impl::output(Instant now) {
                 // is queued (nothing more will come), nor with set_nodelay (MUST-17).
                 bool fresh = snd.nxt() >= snd.max();
                 bool small_unacked = small_end && *small_end > snd.una();
-                if (!nodelay && fresh && unsent < snd.mss() && small_unacked && !snd.fin_queued()) break;
+                // Nor in urgent mode: urgent data goes at once (Linux tcp_nagle_check).
+                if (!nodelay && !snd.urgent_mode() && fresh && unsent < snd.mss() && small_unacked &&
+                    !snd.fin_queued())
+                    break;
                 // Sender SWS avoidance (§3.8.6.2.1): send a full segment, or all
                 // that is queued, or at least half the largest window seen, or
                 // anything when nothing is in flight (no ACK would come to wake us).

@@ -18,6 +18,10 @@ public:
     virtual void on_state_change(const Connection&, State /*from*/, State /*to*/, std::string_view /*cause*/) {}
     // New bytes are readable, or the peer's FIN arrived (receive() then returns 0 with eof()).
     virtual void on_readable(Connection&) {}
+    // The peer's urgent pointer moved ahead of the data read so far (RFC 9293
+    // §3.8.5, MUST-32): once per advance. The urgent octets stay inline;
+    // Connection::urgent_remaining() says how many are still to be read.
+    virtual void on_urgent(Connection&) {}
     // Send buffer space was freed.
     virtual void on_writable(Connection&) {}
     // The connection reached ESTABLISHED, or failed (error() says why) or closed.

@@ -1,4 +1,5 @@
-// Receive sequence space, acceptability test (RFC 9293 §3.10.7.4) and receiver SWS avoidance (§3.8.6.2.2).
+// Receive sequence space, acceptability test (RFC 9293 §3.10.7.4), receiver SWS
+// avoidance (§3.8.6.2.2) and the receive urgent pointer RCV.UP (§3.8.5, RFC 6093).
 #include "tcp/receiver.h"
 
 #include <algorithm>
@@ -85,6 +86,24 @@ Receiver::Accepted Receiver::accept(const Segment& seg) {
     if (adv_ < nxt_) adv_ = nxt_;
     if (edge_ < nxt_) edge_ = nxt_;
     return a;
+}
+
+size_t Receiver::read(std::span<uint8_t> out) {
+    uint32_t urgent = urgent_remaining();
+    if (urgent > 0 && out.size() > urgent) out = out.first(urgent);
+    size_t n = ring_.read(out);
+    if (up_ && read_seq() > *up_) up_.reset();  // read past the mark: urgent data consumed
+    return n;
+}
+
+bool Receiver::note_urgent(SeqNum up) {
+    // Data inline (RFC 6093 §5 recommends SO_OOBINLINE semantics): urgent
+    // octets stay in the stream; RCV.UP only marks where they end. A pointer
+    // at or behind the read position points at data already consumed.
+    if (up <= read_seq()) return false;
+    if (up_ && up <= *up_) return false;  // not an advance: signalled already
+    up_ = up;
+    return true;
 }
 
 }  // namespace ustack::tcp

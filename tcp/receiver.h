@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "stack/wire/seq_num.h"
@@ -56,8 +57,24 @@ public:
     size_t readable() const { return ring_.size(); }
     size_t out_of_order() const { return reasm_.held_bytes(); }
     bool fin_received() const { return fin_received_; }
-    size_t read(std::span<uint8_t> out) { return ring_.read(out); }
-    void release() { ring_.release(); reasm_.clear(); }
+    // Copies in-order bytes out; never reads past the urgent mark in one call,
+    // so the application can tell where urgent data ends (MUST-33).
+    size_t read(std::span<uint8_t> out);
+    void release() { ring_.release(); reasm_.clear(); up_.reset(); }
+
+    // Sixth step, URG (§3.10.7.4, §3.8.5, RFC 6093 §4): RCV.UP = max(RCV.UP,
+    // SEG.SEQ + SEG.UP), one past the last urgent octet; it may lie beyond the
+    // data received so far (MUST-31). Returns true when RCV.UP moved ahead of
+    // the data the application has read: the user is to be signalled, once per advance.
+    bool note_urgent(SeqNum up);
+    // Sequence number of the next octet receive() returns.
+    SeqNum read_seq() const { return nxt_ - uint32_t(ring_.size()) - (fin_received_ ? 1u : 0u); }
+    // Urgent octets not yet read, from the read position up to RCV.UP,
+    // including those that have not arrived yet (MUST-33).
+    uint32_t urgent_remaining() const { return up_ && *up_ > read_seq() ? uint32_t(*up_ - read_seq()) : 0; }
+    // The read position is at the urgent mark: all urgent data has been read
+    // and the next octet is the first non-urgent one (RFC 6093 §4).
+    bool at_urgent_mark() const { return up_ && *up_ == read_seq(); }
     size_t capacity() const { return ring_.capacity(); }
 
 private:
@@ -72,6 +89,7 @@ private:
     SeqNum edge_;  // right edge committed to: never moves left (SHLD-14)
     SeqNum adv_;   // right edge shown to the peer by the last window field (edge_ rounded up to the scale unit)
     bool fin_received_ = false;
+    std::optional<SeqNum> up_;  // RCV.UP while at or ahead of the read position
 };
 
 }  // namespace ustack::tcp

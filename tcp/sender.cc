@@ -6,7 +6,8 @@
 namespace ustack::tcp {
 
 void Sender::start(SeqNum iss) {
-    iss_ = una_ = nxt_ = max_ = probe_end_ = iss;
+    iss_ = una_ = nxt_ = max_ = probe_end_ = up_ = iss;
+    urgent_ = false;
     popped_ = 0;
 }
 
@@ -22,6 +23,7 @@ size_t Sender::acknowledge(SeqNum ack) {
     if (nxt_ < una_) nxt_ = una_;
     if (max_ < una_) max_ = una_;  // an accepted zero-window probe
     if (probe_end_ < una_) probe_end_ = una_;
+    if (urgent_ && una_ >= up_) urgent_ = false;  // all urgent data acknowledged
     size_t freed = 0;
     if (ack > data_seq()) {
         freed = std::min<size_t>(size_t(ack - data_seq()), ring_.size());

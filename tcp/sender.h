@@ -67,6 +67,16 @@ public:
     size_t queue(std::span<const uint8_t> data) { return fin_queued_ ? 0 : ring_.push(data); }
     void queue_fin() { fin_queued_ = true; }
 
+    // Urgent data (§3.8.5, RFC 6093 §4): SND.UP becomes one past the last
+    // octet queued so far (the first non-urgent octet, MUST-62). Urgent mode
+    // lasts while SND.UNA < SND.UP; a later mark moves SND.UP further out.
+    void mark_urgent() {
+        up_ = data_end();
+        urgent_ = una_ < up_;
+    }
+    bool urgent_mode() const { return urgent_; }
+    SeqNum up() const { return up_; }  // SND.UP, meaningful in urgent_mode()
+
     // Records that [seq, seq+len) was sent (len counts SYN/FIN).
     void on_sent(SeqNum seq, uint32_t len);
     // SND.NXT back to SND.UNA: go back and resend from the oldest byte (RFC 6298 §5.4).
@@ -105,6 +115,8 @@ private:
     SeqNum iss_, una_, nxt_, max_;
     SeqNum wl1_, wl2_;
     SeqNum probe_end_;
+    SeqNum up_;            // SND.UP
+    bool urgent_ = false;  // SND.UNA < SND.UP (Linux: tcp_urg_mode)
     uint32_t wnd_ = 0;
     uint32_t max_wnd_ = 0;
     uint16_t mss_ = 536;

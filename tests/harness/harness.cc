@@ -22,6 +22,7 @@ std::string_view to_string(Event e) {
     case Event::Error: return "error";
     case Event::Closed: return "closed";
     case Event::Acceptable: return "acceptable";
+    case Event::Urgent: return "urgent";
     }
     return "?";
 }
@@ -54,6 +55,7 @@ public:
         if (c.eof()) h_.push_event(Event::Eof);
     }
     void on_writable(tcp::Connection&) override { h_.push_event(Event::Writable); }
+    void on_urgent(tcp::Connection&) override { h_.push_event(Event::Urgent); }
     void on_status(tcp::Connection& c) override {
         if (c.error() != TcpError::None) h_.push_event(Event::Error);
         else if (c.state() == State::Established) h_.push_event(Event::Established);
@@ -451,6 +453,15 @@ size_t Harness::send(std::string_view bytes, Loc loc) {
     auto span = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     note("user SEND " + std::to_string(bytes.size()) + " octets");
     size_t n = conn().send(span, now_);
+    if (n != bytes.size()) note("  SEND took " + std::to_string(n));
+    check_invariants(loc);
+    return n;
+}
+
+size_t Harness::send_urgent(std::string_view bytes, Loc loc) {
+    auto span = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    note("user SEND URGENT " + std::to_string(bytes.size()) + " octets");
+    size_t n = conn().send_urgent(span, now_);
     if (n != bytes.size()) note("  SEND took " + std::to_string(n));
     check_invariants(loc);
     return n;

@@ -36,7 +36,7 @@ using Loc = std::source_location;
 enum class Open { Active, Passive };
 
 // Application events, from ConnectionObserver / ListenerObserver.
-enum class Event { Readable, Eof, Writable, Established, Error, Closed, Acceptable };
+enum class Event { Readable, Eof, Writable, Established, Error, Closed, Acceptable, Urgent };
 std::string_view to_string(Event e);
 
 struct HarnessOptions {
@@ -98,6 +98,7 @@ public:
     tcp::Connection& connect(Loc loc = Loc::current());
     tcp::Connection& accept(Loc loc = Loc::current());
     size_t send(std::string_view bytes, Loc loc = Loc::current());
+    size_t send_urgent(std::string_view bytes, Loc loc = Loc::current());  // SEND with URGENT (§3.8.5)
     std::string receive(size_t max = SIZE_MAX, Loc loc = Loc::current());
     void close(Loc loc = Loc::current());
     void abort(Loc loc = Loc::current());

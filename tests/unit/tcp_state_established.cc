@@ -174,11 +174,11 @@ TEST_F(TcpTest, Established_RttSampleUpdatesSrttPerRfc6298) {
     EXPECT_EQ(snap().rto, 1s);       // (2.4): never below 1 s
 }
 
-TEST_F(TcpTest, Established_UrgentPointerIgnoredDataDelivered) {
+TEST_F(TcpTest, Established_UrgentDataDeliveredInline) {
     in_state(State::Established);
     inject(seg().ack_flag().urg().urgent_ptr(2).seq(1).ack(1).data("ab"));
     expect_within(500ms, seg().flags(ACK).ack(3));
-    EXPECT_EQ(receive(), "ab");
+    EXPECT_EQ(receive(), "ab");  // urgent octets stay in the stream (RFC 6093 §5)
 }
 
 TEST_F(TcpTest, Established_LastSegmentOfSendCarriesPsh) {
