@@ -39,6 +39,7 @@ void StreamCore::service() {
     try_connect();
     try_read();
     try_write();
+    try_wait_urgent();
 }
 
 void StreamCore::start_connect(tcp::Endpoint remote, StatusHandler handler) {
@@ -133,7 +134,7 @@ bool StreamCore::try_read() {
     return false;
 }
 
-void StreamCore::start_write(const ConstBuffers& buffers, IoHandler handler) {
+void StreamCore::start_write(const ConstBuffers& buffers, IoHandler handler, bool urgent) {
     if (write_) {
         PendingHandler<IoHandler> busy;
         busy.set(std::move(handler));
@@ -142,6 +143,7 @@ void StreamCore::start_write(const ConstBuffers& buffers, IoHandler handler) {
     }
     write_.set(std::move(handler));
     write_buffers_ = buffers;
+    write_urgent_ = urgent;
     if (buffers.total() == 0) {
         complete(write_, {}, 0);
         return;
@@ -159,8 +161,8 @@ bool StreamCore::try_write() {
     Instant now = loop_.now();
     for (std::size_t i = 0; i < write_buffers_.count; ++i) {
         auto& b = write_buffers_.items[i];
-        std::size_t took =
-            conn_->send(std::span<const uint8_t>(static_cast<const uint8_t*>(b.data()), b.size()), now);
+        std::span<const uint8_t> bytes(static_cast<const uint8_t*>(b.data()), b.size());
+        std::size_t took = write_urgent_ ? conn_->send_urgent(bytes, now) : conn_->send(bytes, now);
         n += took;
         if (took < b.size()) break;
     }
@@ -182,6 +184,40 @@ bool StreamCore::try_write() {
     return false;  // buffer full: wait for on_writable
 }
 
+void StreamCore::start_wait_urgent(StatusHandler handler) {
+    if (urgent_) {
+        PendingHandler<StatusHandler> busy;
+        busy.set(std::move(handler));
+        complete(busy, asio::error::already_started);
+        return;
+    }
+    urgent_.set(std::move(handler));
+    try_wait_urgent();  // otherwise on_urgent/on_status bring us back
+}
+
+bool StreamCore::try_wait_urgent() {
+    if (!urgent_) return false;
+    if (!conn_) {
+        complete(urgent_, asio::error::not_connected);
+        return true;
+    }
+    if (conn_->urgent_remaining() > 0) {
+        complete(urgent_, {});
+        return true;
+    }
+    if (conn_->error() != tcp::TcpError::None) {
+        complete(urgent_, to_error_code(conn_->error()));
+        return true;
+    }
+    // The peer's FIN came: no urgent data can follow (§3.10.7.4 sixth step).
+    tcp::State st = conn_->state();
+    if (st == tcp::State::Closed || (tcp::is_synchronized(st) && !tcp::can_receive_data(st))) {
+        complete(urgent_, asio::error::eof);
+        return true;
+    }
+    return false;
+}
+
 void StreamCore::assign(std::shared_ptr<tcp::Connection> conn) {
     if (conn_) release(false);
     conn_ = std::move(conn);
@@ -200,6 +236,7 @@ void StreamCore::fail_pending(ErrorCode ec) {
     if (connect_) complete(connect_, ec);
     if (read_) complete(read_, ec, 0);
     if (write_) complete(write_, ec, 0);
+    if (urgent_) complete(urgent_, ec);
 }
 
 void StreamCore::release(bool abort_connection) {

@@ -83,7 +83,8 @@ public:
 
     void start_connect(tcp::Endpoint remote, StatusHandler handler);
     void start_read(const MutableBuffers& buffers, IoHandler handler);
-    void start_write(const ConstBuffers& buffers, IoHandler handler);
+    void start_write(const ConstBuffers& buffers, IoHandler handler, bool urgent = false);
+    void start_wait_urgent(StatusHandler handler);
 
     void assign(std::shared_ptr<tcp::Connection> conn);
     void shutdown_send();
@@ -97,6 +98,7 @@ public:
     void on_readable(tcp::Connection&) override { schedule(); }
     void on_writable(tcp::Connection&) override { schedule(); }
     void on_status(tcp::Connection&) override { schedule(); }
+    void on_urgent(tcp::Connection&) override { schedule(); }
 
 private:
     void schedule();
@@ -104,6 +106,7 @@ private:
     bool try_connect();
     bool try_read();
     bool try_write();
+    bool try_wait_urgent();
     void release(bool abort_connection);
     void fail_pending(ErrorCode ec);
     void complete(PendingHandler<IoHandler>& h, ErrorCode ec, std::size_t n);
@@ -117,6 +120,8 @@ private:
     MutableBuffers read_buffers_;
     PendingHandler<IoHandler> write_;
     ConstBuffers write_buffers_;
+    bool write_urgent_ = false;
+    PendingHandler<StatusHandler> urgent_;
 };
 
 }  // namespace detail
@@ -168,6 +173,41 @@ public:
                 core->start_write(b, detail::IoHandler(std::move(handler)));
             },
             token, core_, detail::ConstBuffers::collect(buffers));
+    }
+
+    // SEND with the URGENT flag (§3.8.5): like async_write_some, and the
+    // octets taken end the urgent data (SND.UP just past them, RFC 6093). The
+    // peer reads them inline; they are not held back by Nagle.
+    template <class ConstBufferSequence, class Token>
+    auto async_write_some_urgent(const ConstBufferSequence& buffers, Token&& token) {
+        return boost::asio::async_initiate<Token, void(detail::ErrorCode, std::size_t)>(
+            [](auto handler, std::shared_ptr<detail::StreamCore> core, detail::ConstBuffers b) {
+                core->start_write(b, detail::IoHandler(std::move(handler)), true);
+            },
+            token, core_, detail::ConstBuffers::collect(buffers));
+    }
+
+    // Urgent data notice (§3.8.5, MUST-32): void(error_code) as soon as the
+    // peer's urgent pointer is ahead of what was read (urgent_remaining() > 0),
+    // at once if it already is; eof or the connection's error when it ends first.
+    template <class Token>
+    auto async_wait_urgent(Token&& token) {
+        return boost::asio::async_initiate<Token, void(detail::ErrorCode)>(
+            [](auto handler, std::shared_ptr<detail::StreamCore> core) {
+                core->start_wait_urgent(detail::StatusHandler(std::move(handler)));
+            },
+            token, core_);
+    }
+    // Urgent octets still to be read (MUST-33); reads stop at the mark, so
+    // reading this many returns exactly the urgent data (it stays inline).
+    std::size_t urgent_remaining() const {
+        auto* c = core_ ? core_->connection() : nullptr;
+        return c ? c->urgent_remaining() : 0;
+    }
+    // The next octet to read is the first after the urgent data (sockatmark()).
+    bool at_urgent_mark() const {
+        auto* c = core_ ? core_->connection() : nullptr;
+        return c && c->at_urgent_mark();
     }
 
     // Takes over a connection (from a listener's accept queue).

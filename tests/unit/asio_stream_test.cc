@@ -385,5 +385,67 @@ TEST_F(TwoStacks, CloseWithUnreadData_ResetsPeer) {
     EXPECT_EQ(peer, asio::error::connection_reset);
 }
 
+TEST_F(TwoStacks, UrgentData_WaitCompletesCountsAndReadsStopAtMark) {
+    USTACK_REQ("MUST-30", "MUST-32", "MUST-33");  // §3.8.5 through the Asio shell, RFC 6093 inline semantics
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    error_code wait_ec = asio::error::would_block;
+    server.async_wait_urgent([&](error_code ec) { wait_ec = ec; });
+    io_.run_for(50ms);  // nothing urgent yet: the wait stays pending
+    EXPECT_EQ(wait_ec, asio::error::would_block);
+    static constexpr std::string_view kNormal = "normal ", kUrgent = "URGENT";
+    size_t urgent_taken = 0;
+    asio::async_write(client, asio::buffer(kNormal), [&](error_code ec, size_t) {
+        ASSERT_FALSE(ec);
+        client.async_write_some_urgent(asio::buffer(kUrgent), [&](error_code uec, size_t n) {
+            EXPECT_FALSE(uec);
+            urgent_taken = n;
+        });
+    });
+    ASSERT_TRUE(run_until([&] { return wait_ec != asio::error::would_block; }));
+    EXPECT_FALSE(wait_ec) << wait_ec.message();
+    EXPECT_EQ(urgent_taken, kUrgent.size());
+    // The pointer names the octet after "URGENT": everything before it is still to be read.
+    ASSERT_TRUE(run_until([&] { return server.connection()->readable() == kNormal.size() + kUrgent.size(); }));
+    EXPECT_EQ(server.urgent_remaining(), kNormal.size() + kUrgent.size());
+    EXPECT_FALSE(server.at_urgent_mark());
+    bool more_sent = false;
+    asio::async_write(client, asio::buffer(std::string_view("after")), [&](error_code, size_t) { more_sent = true; });
+    ASSERT_TRUE(run_until([&] { return more_sent && server.connection()->readable() == 18; }));
+    std::array<char, 64> buf{};
+    size_t got = 0;
+    bool read_done = false;
+    server.async_read_some(asio::buffer(buf), [&](error_code ec, size_t n) {
+        EXPECT_FALSE(ec);
+        got = n;
+        read_done = true;
+    });
+    ASSERT_TRUE(run_until([&] { return read_done; }));
+    EXPECT_EQ(std::string(buf.data(), got), "normal URGENT");  // the read stops at the mark; data inline
+    EXPECT_TRUE(server.at_urgent_mark());
+    EXPECT_EQ(server.urgent_remaining(), 0u);
+    read_done = false;
+    server.async_read_some(asio::buffer(buf), [&](error_code ec, size_t n) {
+        EXPECT_FALSE(ec);
+        got = n;
+        read_done = true;
+    });
+    ASSERT_TRUE(run_until([&] { return read_done; }));
+    EXPECT_EQ(std::string(buf.data(), got), "after");
+    EXPECT_FALSE(server.at_urgent_mark());
+}
+
+TEST_F(TwoStacks, UrgentData_WaitEndsWithEofWhenPeerClosesFirst) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    error_code wait_ec = asio::error::would_block;
+    server.async_wait_urgent([&](error_code ec) { wait_ec = ec; });
+    client.shutdown_send();
+    ASSERT_TRUE(run_until([&] { return wait_ec != asio::error::would_block; }));
+    EXPECT_EQ(wait_ec, asio::error::eof);
+}
+
 }  // namespace
 }  // namespace ustack::net

@@ -282,6 +282,29 @@ TEST(WireSegmentCodec, SendsMssOnSyn) {
     EXPECT_EQ(describe(s), "S 1000:1000(0) win 65535 <mss 1460>");
 }
 
+TEST(WireSegmentCodec, UrgentFlagAndPointerBothWays) {
+    USTACK_REQ("MUST-30");  // §3.8.5: the URG bit and the 16-bit urgent pointer on the wire
+    std::vector<uint8_t> payload = {'o', 'o', 'b'};
+    Segment s;
+    s.seq = SeqNum(7000);
+    s.ack = SeqNum(9000);
+    s.flags = flags::ACK | flags::PSH | flags::URG;
+    s.window = 1000;
+    s.urgent_ptr = 0xfffe;
+    s.payload = payload;
+    auto pkt = emit_ip(s, 5555, 80);
+    EXPECT_EQ(wire::load_be16(&pkt[20 + 18]), 0xfffe);  // offset 18 of the TCP header
+    Tins::IP ip(pkt.data(), uint32_t(pkt.size()));
+    const auto& tcp = ip.rfind_pdu<Tins::TCP>();
+    EXPECT_TRUE(tcp.get_flag(Tins::TCP::URG));
+    EXPECT_EQ(tcp.urg_ptr(), 0xfffe);
+    ParsedSegment back;
+    ASSERT_EQ(parse_ip(pkt, back), ParseError::None);
+    EXPECT_EQ(back.seg.flags, flags::ACK | flags::PSH | flags::URG);
+    EXPECT_EQ(back.seg.urgent_ptr, 0xfffe);
+    EXPECT_EQ(describe(back.seg), "PU. 7000:7003(3) ack 9000 win 1000 urg 65534");
+}
+
 TEST(WireSegmentCodec, EveryOptionComboRoundTripsPaddedWithZeros) {
     USTACK_REQ("MUST-69", "MUST-68", "MUST-2");
     for (int mask = 0; mask < 32; ++mask) {

@@ -43,7 +43,8 @@ WirePacket build_inbound(const PacketSpec& spec, const tcp::FourTuple& tuple, co
 WirePacket capture_outbound(const tcp::FourTuple& tuple, const tcp::Segment& seg, Instant at);
 
 // Empty when `actual` matches the expected line, else what differs, e.g.
-// "ack: expected 1, actual 2". A win or urg left out, and <...>, are not checked;
+// "ack: expected 1, actual 2". A win left out, and <...>, are not checked; a urg
+// left out must be 0 (only URG segments carry a pointer);
 // options are compared by meaning (NOP/EOL layout and TS val are not checked).
 std::string compare_outbound(const PacketSpec& expected, const WirePacket& actual, const IsnPair& isn,
                              const tcp::FourTuple* live);

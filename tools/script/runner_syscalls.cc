@@ -14,7 +14,7 @@ namespace {
 constexpr int EBADF_ = 9, EAGAIN_ = 11, EINVAL_ = 22, EPIPE_ = 32, EALREADY_ = 114, EISCONN_ = 106, ENOTCONN_ = 107,
               EINPROGRESS_ = 115, ECONNREFUSED_ = 111;
 constexpr int64_t O_NONBLOCK_ = 0x800, O_RDWR_ = 2;
-constexpr int16_t POLLIN_ = 0x1, POLLOUT_ = 0x4, POLLERR_ = 0x8, POLLHUP_ = 0x10, POLLNVAL_ = 0x20, POLLRDHUP_ = 0x2000;
+constexpr int16_t POLLIN_ = 0x1, POLLPRI_ = 0x2, POLLOUT_ = 0x4, POLLERR_ = 0x8, POLLHUP_ = 0x10, POLLNVAL_ = 0x20, POLLRDHUP_ = 0x2000;
 
 const std::array<uint8_t, 65536>& zeros() {
     static const std::array<uint8_t, 65536> z{};
@@ -267,6 +267,9 @@ Runner::Outcome Runner::sys_read(Call& c) {
     const int64_t len = int_arg(c, 2);
     const bool dontwait = c.spec->args.size() > 3 && (int_arg(c, 3) & 0x40);
     if (c.spec->args.size() > 3 && (int_arg(c, 3) & 0x2)) fail(c.event->line, "MSG_PEEK is not supported by ustack");
+    // ustack keeps urgent data inline (RFC 6093 §5), so there is no out-of-band
+    // byte to fetch: EINVAL, as Linux answers MSG_OOB under SO_OOBINLINE.
+    if (c.spec->args.size() > 3 && (int_arg(c, 3) & 0x1)) return {false, -1, EINVAL_};
     tcp::Connection& conn = *s.conn;
     if (s.shut_rd) return {false, 0, 0};
     if (conn.readable() > 0 && len > 0) {
@@ -291,13 +294,15 @@ Runner::Outcome Runner::sys_write(Call& c) {
     if (int_arg(c, 2) < 0) return {false, -1, EINVAL_};
     const size_t len = size_t(int_arg(c, 2));
     const bool dontwait = c.spec->args.size() > 3 && (int_arg(c, 3) & 0x40);
+    const bool oob = c.spec->args.size() > 3 && (int_arg(c, 3) & 0x1);  // MSG_OOB: SEND with URGENT (§3.8.5)
     tcp::Connection& conn = *s.conn;
     if (int e = error_of(s)) return {false, -1, e};
     if (connecting(conn.state())) return (s.nonblocking || dontwait) ? Outcome{false, -1, EAGAIN_} : Outcome{true, 0, 0};
     if (!tcp::can_send_data(conn.state()) || conn.error() != tcp::TcpError::None) return {false, -1, EPIPE_};
     while (c.written < len) {
         size_t chunk = std::min(len - c.written, zeros().size());
-        size_t n = conn.send(std::span<const uint8_t>(zeros().data(), chunk), now_);
+        std::span<const uint8_t> bytes(zeros().data(), chunk);
+        size_t n = oob ? conn.send_urgent(bytes, now_) : conn.send(bytes, now_);
         c.written += n;
         if (n < chunk) break;
     }
@@ -355,6 +360,10 @@ Runner::Outcome Runner::sys_setsockopt(Call& c) {
         return {false, 0, 0};
     }
     const int64_t v = eval(value, line);
+    if (level == 1 && name == 10) {  // SO_OOBINLINE: ustack always keeps urgent data inline (RFC 6093 §5)
+        if (v == 0) unsupported(" with 0 (ustack has no out-of-band byte; urgent data is always inline)");
+        return {false, 0, 0};
+    }
     if (level == 6 && name == 1) {  // TCP_NODELAY: ustack has no Nagle algorithm, so it always behaves as set
         if (v == 0) unsupported(" with 0 (ustack has no Nagle algorithm)");
         s.nodelay = true;
@@ -382,6 +391,7 @@ Runner::Outcome Runner::sys_getsockopt(Call& c) {
     else if (level == 1 && name == 7) v = int64_t(cfg.send_buffer);
     else if (level == 1 && name == 8) v = int64_t(cfg.recv_buffer);
     else if (level == 6 && name == 1) v = s.nodelay ? 1 : 0;
+    else if (level == 1 && name == 10) v = 1;  // SO_OOBINLINE: always
     else if (level == 6 && name == 2) v = s.conn ? s.conn->snapshot().snd_mss : cfg.mss;
     else fail(line, "getsockopt " + arg_text(c.spec->args[2]) + " is unsupported by ustack");
     if (c.spec->args.size() > 3 && c.spec->args[3].kind != Expr::Kind::Ellipsis) {
@@ -415,6 +425,7 @@ int16_t Runner::poll_events(Socket& s) {
     int16_t ev = 0;
     if (conn.readable() > 0 || conn.eof()) ev |= POLLIN_;
     if (conn.eof()) ev |= POLLRDHUP_;
+    if (conn.urgent_remaining() > 0) ev |= POLLPRI_;  // urgent data not yet read (MUST-32)
     if (conn.error() != tcp::TcpError::None && !s.error_reported) ev |= POLLERR_ | POLLIN_;
     if (st == tcp::State::Closed) ev |= POLLHUP_ | POLLIN_;
     if (tcp::can_send_data(st) && conn.writable() > 0) ev |= POLLOUT_;
