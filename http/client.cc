@@ -147,14 +147,46 @@ std::string build_request(const Request& req, std::string_view user_agent, bool 
     r += ' ';
     r += req.url.target;
     r += " HTTP/1.1\r\n";
-    if (!given("host")) r += "Host: " + req.url.authority() + "\r\n";
-    if (!given("user-agent")) r += "User-Agent: " + std::string(user_agent) + "\r\n";
-    if (!given("accept")) r += "Accept: */*\r\n";
+    auto omitted = [&](std::string_view name) {
+        for (const std::string& n : req.omit)
+            if (syntax::iequals(n, name)) return true;
+        return false;
+    };
+    if (!given("host") && !omitted("host")) r += "Host: " + req.url.authority() + "\r\n";
+    if (!given("user-agent") && !omitted("user-agent")) r += "User-Agent: " + std::string(user_agent) + "\r\n";
+    if (!given("accept") && !omitted("accept")) r += "Accept: */*\r\n";
     for (auto& [n, v] : req.headers) r += n + ": " + v + "\r\n";
     if (send_body) r += "Content-Length: " + std::to_string(body_length) + "\r\n";
     if (!keep_alive) r += "Connection: close\r\n";
     r += "\r\n";
     return r;
+}
+
+RedirectStep next_hop(Request& req, FetchResult& result, int hop, int max_redirects) {
+    if (!is_redirect(result.status)) return RedirectStep::Final;
+    std::string location;
+    for (auto& [name, value] : result.headers)
+        if (syntax::iequals(name, "location")) location = value;
+    if (location.empty()) return RedirectStep::Final;  // a 3xx without Location is final (RFC 9110 §15.4)
+    if (max_redirects >= 0 && hop >= max_redirects) {
+        result.error = Error::too_many_redirects;
+        result.detail = location;
+        return RedirectStep::Failed;
+    }
+    std::string why;
+    std::optional<Url> next = req.url.resolve(location, &why);
+    if (!next) {
+        result.error = Error::bad_redirect;
+        result.detail = location + ": " + why;
+        return RedirectStep::Failed;
+    }
+    req.url = *next;
+    if (result.status == 303 || ((result.status == 301 || result.status == 302) && req.method == "POST")) {
+        if (req.method != "HEAD") req.method = "GET";
+        req.body.clear();
+        req.body_file.clear();
+    }
+    return RedirectStep::Follow;
 }
 
 }  // namespace ustack::http

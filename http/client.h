@@ -71,6 +71,7 @@ public:
 // with `detail` saying why. status/headers/body_bytes keep whatever arrived before the error.
 struct FetchResult {
     int status = 0;
+    std::string reason;  // the reason phrase as received (ClientSession only)
     std::vector<std::pair<std::string, std::string>> headers;
     uint64_t body_bytes = 0;
     bool complete = false;  // CL matched, last chunk seen, or close-delimited body ended by EOF
@@ -86,6 +87,9 @@ struct FetchOptions {
     // included (outgoing=false), without CRLF; the blank line ending a head is passed as "". For -v.
     std::function<void(std::string_view line, bool outgoing)> trace;
     int max_redirects = 10;  // fetch_following(): more -> Error::too_many_redirects
+    // ClientSession: called once the final (non-1xx) response head is parsed, status and headers set,
+    // before the first body byte reaches the sink (progress totals, `fetch -I` printing the head).
+    std::function<void(const FetchResult& head)> on_head;
 };
 
 namespace detail {

@@ -29,6 +29,8 @@ struct Request {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;                 // sent with Content-Length when not empty (or for POST/PUT)
     std::filesystem::path body_file;  // when set, the body is read from this file instead
+    // Default fields (Host, User-Agent, Accept; any case) not to send at all (curl's -H "Name:").
+    std::vector<std::string> omit;
 };
 
 // The head of `req`: request line, Host, User-Agent, Accept, the extra headers, Content-Length when a
@@ -38,6 +40,14 @@ std::string build_request(const Request& req, std::string_view user_agent, bool 
 
 // True for the statuses whose Location is followed (301, 302, 303, 307, 308).
 bool is_redirect(int status);
+
+enum class RedirectStep { Final, Follow, Failed };
+// After `result` answered `req` on hop number `hop` (0 = the first request): Final when it is not a 3xx
+// with a Location; Follow when it is and `req` was rewritten for the next hop (URL resolved against the
+// current one, RFC 3986 §5.2; 303, and 301/302 after POST, become GET without a body, as curl does;
+// 307/308 keep method and body); Failed with result.error = too_many_redirects (hop >= max_redirects,
+// negative max_redirects = no limit) or bad_redirect, and result.detail naming the Location.
+RedirectStep next_hop(Request& req, FetchResult& result, int hop, int max_redirects);
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -141,8 +151,10 @@ private:
                         continue;
                     }
                     result.status = parser.status();
+                    result.reason = std::string(parser.reason());
                     for (const Field& f : parser.fields()) result.headers.emplace_back(f.name, f.value);
                     redirect_ = is_redirect(parser.status()) && parser.field("location").has_value();
+                    if (options_.on_head) options_.on_head(result);
                     continue;
                 case ParseState::BodyChunk:
                     sink.write(parser.body_chunk());
@@ -243,29 +255,8 @@ boost::asio::awaitable<FetchResult> fetch_following(Connect connect, Request req
         route.session = &session;
         route.real = &sink;
         result = co_await session.request(req, route, true);
-        if (result.error || !is_redirect(result.status)) co_return result;
-        std::string location;
-        for (auto& [name, value] : result.headers)
-            if (syntax::iequals(name, "location")) location = value;
-        if (location.empty()) co_return result;  // a 3xx without Location is final (RFC 9110 §15.4)
-        if (hop >= options.max_redirects) {
-            result.error = Error::too_many_redirects;
-            result.detail = location;
-            co_return result;
-        }
-        std::string why;
-        std::optional<Url> next = req.url.resolve(location, &why);
-        if (!next) {
-            result.error = Error::bad_redirect;
-            result.detail = location + ": " + why;
-            co_return result;
-        }
-        req.url = *next;
-        if (result.status == 303 || ((result.status == 301 || result.status == 302) && req.method == "POST")) {
-            if (req.method != "HEAD") req.method = "GET";
-            req.body.clear();
-            req.body_file.clear();
-        }
+        if (result.error) co_return result;
+        if (next_hop(req, result, hop, options.max_redirects) != RedirectStep::Follow) co_return result;
     }
 }
 

@@ -62,11 +62,12 @@ e2e_finish() {
   exit $?
 }
 
-# start_nginx ROOT: nginx-light as the kernel-side server on 10.0.0.1:8080 with a
-# private config, pid and log files in the work dir. The namespace allows
-# binding 10.0.0.1 before tun0 exists (ip_nonlocal_bind). Sets NGINX_PID.
+# start_nginx ROOT [DIRECTIVES]: nginx-light as the kernel-side server on 10.0.0.1:8080 with a
+# private config, pid and log files in the work dir; DIRECTIVES go into its server block.
+# The access log ($E2E_WORK/nginx/access.log) lines start with nginx's connection serial number.
+# The namespace allows binding 10.0.0.1 before tun0 exists (ip_nonlocal_bind). Sets NGINX_PID.
 start_nginx() {
-  local root="$1" d="$E2E_WORK/nginx"
+  local root="$1" extra="${2:-}" d="$E2E_WORK/nginx"
   mkdir -p "$d/tmp"
   cat >"$d/nginx.conf" <<CONF
 daemon off;
@@ -76,13 +77,15 @@ pid $d/nginx.pid;
 error_log $d/error.log;
 events { worker_connections 256; }
 http {
-  access_log $d/access.log;
+  log_format conn '\$connection \$request \$status \$body_bytes_sent';
+  access_log $d/access.log conn;
   client_body_temp_path $d/tmp;
   default_type application/octet-stream;
   sendfile on;
   server {
     listen 10.0.0.1:8080;
     root $root;
+$extra
   }
 }
 CONF

@@ -11,7 +11,7 @@ rc=$(fetch http://10.0.0.1:9/ "$E2E_WORK/refused" --timeout 10)
 cat "$E2E_WORK/refused.log"
 check "refused: exit status 6 (got $rc)" [ "$rc" = 6 ]
 check "refused: one line on stderr says 'connection refused'" \
-  bash -c "[ \$(grep -vc ' -> ' '$E2E_WORK/refused.log') -eq 1 ] && grep -q '^ustack: connection refused by 10.0.0.1:9' '$E2E_WORK/refused.log'"
+  bash -c "[ \$(grep -vc '^[*<>] ' '$E2E_WORK/refused.log') -eq 1 ] && grep -q '^ustack: connection refused by 10.0.0.1:9' '$E2E_WORK/refused.log'"
 check "refused: -v traced SYN-SENT -> CLOSED" grep -q 'SYN-SENT -> CLOSED' "$E2E_WORK/refused.log"
 
 start=$(date +%s)

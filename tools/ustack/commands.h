@@ -2,6 +2,11 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace ustack::cli {
 
@@ -17,18 +22,33 @@ struct ServeOptions {
     std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
 };
 
+// `ustack fetch` (curl-style names; fetch_cli.cc wires them to CLI11).
 struct FetchOptions {
     std::string tun;
     std::string addr;
     std::string host_addr;
-    std::string url;
-    std::string output;  // empty: stdout
-    double timeout_seconds = 30;
+    std::vector<std::string> urls;
+    std::vector<std::string> outputs;  // -o, one per URL in order ("-" = stdout); the rest go to stdout
+    bool remote_name = false;          // -O: URLs without -o are saved under their last path segment
+    std::string method;                // -X
+    bool head = false;                 // -I
+    std::vector<std::string> data;         // -d
+    std::vector<std::string> data_binary;  // --data-binary
+    std::vector<std::string> headers;      // -H
+    bool follow = false;                   // -L
+    int max_redirs = 50;                   // --max-redirs (-1: no limit), as curl
+    double timeout_seconds = 30;           // --timeout: no progress for this long
+    double connect_timeout = 0;            // --connect-timeout (0: TCP's own SYN retries decide)
+    double max_time = 0;                   // --max-time (0: none)
+    bool progress = false, no_progress = false, silent = false;
     size_t mtu = 1500;
     double msl_seconds = 120;
     bool verbose = false;
     std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
 };
+
+// Adds fetch's own options (everything but the link options) to its subcommand.
+void add_fetch_options(CLI::App* cmd, FetchOptions& options);
 
 // Each returns the process exit status (common.h, enum Exit); errors that end
 // the command early are thrown as CliError.

@@ -28,6 +28,7 @@ enum Exit : int {
     kTimedOut = 7,        // no progress within --timeout, or TCP gave up (R2)
     kHttpError = 8,       // the server answered with status >= 400
     kIncomplete = 9,      // the connection ended before the whole body arrived
+    kTooManyRedirects = 10,  // fetch -L: more than --max-redirs redirects
 };
 
 // Thrown by CLI helpers; main() prints "ustack: <message>" and exits with `code`.

@@ -1,16 +1,24 @@
-// `ustack fetch`: GET one http:// URL over ustack's own TCP (RFC 9112 client)
-// and write the body to a file or stdout; exit 0 only when the whole body arrived.
+// `ustack fetch`: curl-style HTTP/1.1 client over ustack's own TCP (RFC 9112 §9.3 persistent
+// connections, RFC 9110 §15.4 redirects): several URLs, kept-alive connections, -v, progress meter.
 #include <boost/asio.hpp>
+
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
-#include "http/client.h"
+#include "http/progress.h"
+#include "http/request_args.h"
+#include "http/session.h"
+#include "http/syntax.h"
+#include "http/verbose.h"
 #include "stack/asio/event_loop.h"
 #include "tcp/asio/tcp_stream.h"
 #include "tools/ustack/commands.h"
@@ -24,59 +32,300 @@ namespace ustack::cli {
 
 namespace {
 
-// Writes the body as it arrives and notes the time of the last progress.
-class FileSink final : public http::BodySink {
+// -v: TCP state transitions as curl-style "* " lines; counts connections not yet closed.
+class FetchTracer final : public tcp::ConnectionObserver {
 public:
-    explicit FileSink(std::FILE* out) : out_(out) {}
-    void write(std::span<const char> bytes) override {
-        if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), out_) != bytes.size()) failed_ = true;
-        written_ += bytes.size();
-        last_progress = SteadyClock::now();
+    explicit FetchTracer(std::FILE* out) : out_(out) {}
+    void on_state_change(const tcp::Connection& c, tcp::State from, tcp::State to, std::string_view cause) override {
+        if (to == tcp::State::SynSent) ++open_;
+        bool ended = to == tcp::State::TimeWait || to == tcp::State::Closed;
+        if (ended && from != tcp::State::TimeWait && from != tcp::State::Closed && open_ > 0) --open_;
+        if (!out_) return;
+        std::string_view f = tcp::to_string(from), s = tcp::to_string(to);
+        std::fprintf(out_, "* TCP %s > %s  %.*s -> %.*s  (%.*s)\n", c.tuple().local.to_string().c_str(),
+                     c.tuple().remote.to_string().c_str(), int(f.size()), f.data(), int(s.size()), s.data(),
+                     int(cause.size()), cause.data());
+        std::fflush(out_);
     }
-    bool failed() const { return failed_; }
-    uint64_t written() const { return written_; }
-    SteadyClock::time_point last_progress = SteadyClock::now();
+    int open() const { return open_; }
 
 private:
     std::FILE* out_;
-    bool failed_ = false;
-    uint64_t written_ = 0;
+    int open_ = 0;
 };
 
-struct Outcome {
-    boost::system::error_code connect_error;
-    std::string other_error;
-    std::optional<http::FetchResult> result;
-    bool timed_out = false;
+// One URL of the command line: its request and where its body goes.
+struct Job {
+    http::Request request;
+    std::string output;  // empty: stdout
+    int code = kOk;      // exit status of this URL
+    std::string message; // why, when code != kOk
+};
+
+// One TCP connection and the HTTP session on it.
+struct Conn {
+    Conn(net::EventLoop& loop, const http::FetchOptions& options, const http::Url& url)
+        : stream(loop), session(stream, options), host(url.host), port(url.port) {}
+    net::TcpStream stream;
+    http::ClientSession<net::TcpStream> session;
+    std::string host;
+    uint16_t port;
+};
+
+// State shared by the transfer coroutine, the watchdog timer and the session callbacks.
+struct Run {
+    Run(net::EventLoop& l, const FetchOptions& opts, FetchTracer& t, bool progress)
+        : loop(l), o(opts), tracer(t), meter(progress) {}
+    net::EventLoop& loop;
+    const FetchOptions& o;
+    FetchTracer& tracer;
+    http::ProgressMeter meter;
+    std::FILE* out = nullptr;     // the current URL's output
+    bool out_failed = false;
+    uint64_t bytes = 0;           // body bytes of the current response
+    SteadyClock::time_point started = SteadyClock::now(), last_progress = SteadyClock::now();
+    std::optional<SteadyClock::time_point> connect_deadline;
+    net::TcpStream* current = nullptr;  // aborted when a time limit runs out
+    std::string timed_out;              // non-empty: which limit ran out
     bool done = false;
+
+    void info(const std::string& text) const {
+        if (o.verbose) std::fprintf(stderr, "%s\n", http::info_line(text).c_str());
+    }
+    void write(std::span<const char> b) {
+        if (!b.empty() && std::fwrite(b.data(), 1, b.size(), out) != b.size()) out_failed = true;
+        bytes += b.size();
+        last_progress = SteadyClock::now();
+    }
 };
 
-asio::awaitable<void> fetch_once(net::EventLoop& loop, net::TcpStream& stream, tcp::Endpoint server,
-                                 const http::Url& url, FileSink& sink, StateTracer& tracer, Outcome& out) {
-    auto [cec] = co_await stream.async_connect(server, asio::as_tuple(asio::use_awaitable));
-    if (cec) {
-        out.connect_error = cec;
-        co_return;
+Instant now_instant() { return to_instant(SteadyClock::now()); }
+
+// Body bytes to the current output; with -L a redirect's body is dropped (curl does the same).
+class Route final : public http::BodySink {
+public:
+    Route(Run& run, const http::ClientSession<net::TcpStream>& s) : run_(run), session_(s) {}
+    void write(std::span<const char> b) override {
+        if (run_.o.follow && session_.redirect_with_location()) return;
+        run_.write(b);
     }
-    sink.last_progress = SteadyClock::now();
-    // An lvalue, not the default argument: GCC 12 destroys a default-argument
-    // temporary bound to a coroutine's reference parameter too early.
-    http::FetchOptions options;
-    out.result = co_await http::fetch(stream, url, sink, options);  // errors come back in result.error
-    if (out.timed_out) co_return;
-    // Close gracefully and give the FIN exchange a moment, so the server's side
-    // ends cleanly instead of retransmitting into a vanished TUN device.
-    stream.close();
-    asio::steady_timer t(loop.get_executor());
-    for (int i = 0; i < 100; ++i) {
-        tcp::State s = tracer.last_state();
-        if (s == tcp::State::TimeWait || s == tcp::State::Closed) break;
+
+private:
+    Run& run_;
+    const http::ClientSession<net::TcpStream>& session_;
+};
+
+std::string seconds_text(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", s);
+    return buf;
+}
+
+// Exit status and message for a failed connect.
+void connect_failed(Job& job, const Run& run, const boost::system::error_code& ec, const std::string& peer) {
+    if (!run.timed_out.empty()) {
+        job.code = kTimedOut;
+        job.message = "timed out connecting to " + peer + " (" + run.timed_out + ")";
+    } else if (ec == asio::error::connection_refused) {
+        job.code = kRefused;
+        job.message = "connection refused by " + peer + " (RST in reply to our SYN)";
+    } else if (ec == asio::error::timed_out) {
+        job.code = kTimedOut;
+        job.message = "timed out connecting to " + peer + " (no answer to our SYNs)";
+    } else {
+        job.code = kFailure;
+        job.message = "cannot connect to " + peer + ": " + ec.message();
+    }
+}
+
+// Exit status and message for a finished exchange.
+void exchange_done(Job& job, const Run& run, const http::FetchResult& r, const std::string& url) {
+    if (!run.timed_out.empty()) {
+        job.code = kTimedOut;
+        job.message = "timed out: " + run.timed_out + " (" + std::to_string(run.bytes) + " body bytes of " + url +
+                      " received)";
+    } else if (r.error == http::Error::too_many_redirects) {
+        job.code = kTooManyRedirects;
+        job.message = "maximum (" + std::to_string(run.o.max_redirs) + ") redirects followed; next: " + r.detail;
+    } else if (r.error == http::Error::bad_redirect) {
+        job.code = kFailure;
+        job.message = "cannot follow redirect to " + r.detail;
+    } else if (r.error || !r.complete) {
+        job.code = r.error == asio::error::timed_out ? kTimedOut : kIncomplete;
+        job.message = "transfer of " + url + " incomplete after " + std::to_string(r.body_bytes) +
+                      " body bytes: " + (r.detail.empty() ? r.error.message() : r.detail);
+    } else if (run.out_failed) {
+        job.code = kFailure;
+        job.message = "writing the body to " + (job.output.empty() ? std::string("stdout") : job.output) + " failed";
+    } else if (r.status >= 400) {
+        job.code = kHttpError;
+        job.message = "HTTP " + std::to_string(r.status) + " from " + url;
+    }
+}
+
+asio::awaitable<void> wait_closed(Run& run) {
+    asio::steady_timer t(run.loop.get_executor());
+    for (int i = 0; i < 100 && run.tracer.open() > 0; ++i) {
         t.expires_after(std::chrono::milliseconds(20));
         co_await t.async_wait(asio::use_awaitable);
     }
 }
 
-std::string describe(const boost::system::error_code& ec) { return ec.message(); }
+// Fetches every job in turn; consecutive requests to the same host:port share one connection while
+// the server keeps it open (RFC 9112 §9.3).
+asio::awaitable<void> run_jobs(Run& run, std::vector<Job>& jobs) {
+    http::FetchOptions options;
+    if (run.o.verbose)
+        options.trace = [](std::string_view line, bool outgoing) {
+            std::fprintf(stderr, "%s\n", http::verbose_line(line, outgoing).c_str());
+        };
+    options.on_head = [&run](const http::FetchResult& head) {
+        std::optional<uint64_t> total;
+        for (auto& [name, value] : head.headers)
+            if (http::syntax::iequals(name, "content-length"))
+                total = std::strtoull(value.c_str(), nullptr, 10);
+        run.meter.set_total(total);
+        if (run.o.head) {  // -I: the head is the output (every hop's with -L, like curl)
+            std::string text = http::format_head(head);
+            run.write(text);
+            run.bytes = 0;
+        }
+    };
+    std::unique_ptr<Conn> conn;
+    std::vector<std::unique_ptr<Conn>> closed;  // kept until the end: their FIN exchange goes on
+    auto drop = [&] {
+        if (!conn) return;
+        run.info("Closing connection to " + conn->host + ":" + std::to_string(conn->port));
+        conn->stream.close();
+        closed.push_back(std::move(conn));
+    };
+    for (size_t i = 0; i < jobs.size() && run.timed_out.empty(); ++i) {
+        Job& job = jobs[i];
+        http::Request req = job.request;
+        run.out = stdout;
+        run.out_failed = false;
+        if (!job.output.empty() && !(run.out = std::fopen(job.output.c_str(), "wb"))) {
+            job.code = kFailure;
+            job.message = "cannot open '" + job.output + "' for writing";
+            continue;
+        }
+        for (int hop = 0;; ++hop) {
+            run.bytes = 0;
+            run.meter.start(now_instant());
+            run.last_progress = SteadyClock::now();
+            std::string peer = req.url.host + ":" + std::to_string(req.url.port);
+            bool reuse = conn && conn->session.reusable() && conn->host == req.url.host && conn->port == req.url.port;
+            if (!reuse) {
+                drop();
+                conn = std::make_unique<Conn>(run.loop, options, req.url);
+                run.current = &conn->stream;
+                run.info("Trying " + peer + "...");
+                if (run.o.connect_timeout > 0)
+                    run.connect_deadline = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                                                    std::chrono::duration<double>(run.o.connect_timeout));
+                auto [ec] = co_await conn->stream.async_connect(tcp::Endpoint{*wire::Ipv4Address::parse(req.url.host),
+                                                                              req.url.port},
+                                                                asio::as_tuple(asio::use_awaitable));
+                run.connect_deadline.reset();
+                if (ec || !run.timed_out.empty()) {
+                    connect_failed(job, run, ec, peer);
+                    closed.push_back(std::move(conn));
+                    break;
+                }
+                run.info("Connected to " + peer + " from " + conn->stream.local_endpoint().to_string());
+            } else {
+                run.info("Re-using existing connection with host " + peer);
+            }
+            bool last = i + 1 == jobs.size() && !run.o.follow;
+            Route route(run, conn->session);
+            http::FetchResult r = co_await conn->session.request(req, route, last);
+            if (!r.error && run.timed_out.empty() && run.o.follow) {
+                http::RedirectStep step = http::next_hop(req, r, hop, run.o.max_redirs);
+                if (step == http::RedirectStep::Follow) {
+                    run.info("Following redirect (HTTP " + std::to_string(r.status) + ") to '" + req.url.text() + "'");
+                    if (!conn->session.reusable()) drop();
+                    continue;
+                }
+            }
+            exchange_done(job, run, r, req.url.text());
+            if (run.o.verbose && job.code != kTimedOut)
+                std::fprintf(stderr, "* HTTP %d, %llu body bytes from %s in %.3f s\n", r.status,
+                             (unsigned long long)r.body_bytes, req.url.text().c_str(),
+                             std::chrono::duration<double>(SteadyClock::now() - run.started).count());
+            if (!conn->session.reusable()) drop();
+            break;
+        }
+        std::string last_line = run.meter.finish(run.bytes, now_instant());
+        std::fputs(last_line.c_str(), stderr);
+        if (run.out != stdout) std::fclose(run.out);
+        std::fflush(stdout);
+        if (job.code != kOk && !run.o.silent) report(job.code, job.message);
+    }
+    if (!run.timed_out.empty()) co_return;
+    drop();
+    co_await wait_closed(run);
+}
+
+// Every 100 ms: redraws the meter and enforces --max-time, --connect-timeout and --timeout by aborting
+// the current connection (RST).
+void arm_watchdog(asio::steady_timer& timer, Run& run) {
+    timer.expires_after(std::chrono::milliseconds(100));
+    timer.async_wait([&timer, &run](const boost::system::error_code& ec) {
+        if (ec || run.done) return;
+        auto now = SteadyClock::now();
+        auto secs = [](double s) {
+            return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(s));
+        };
+        if (run.o.max_time > 0 && now - run.started > secs(run.o.max_time))
+            run.timed_out = "--max-time " + seconds_text(run.o.max_time) + " s reached";
+        else if (run.connect_deadline && now > *run.connect_deadline)
+            run.timed_out = "--connect-timeout " + seconds_text(run.o.connect_timeout) + " s";
+        else if (now - run.last_progress > secs(run.o.timeout_seconds))
+            run.timed_out = "no progress for " + seconds_text(run.o.timeout_seconds) + " s";
+        if (!run.timed_out.empty()) {
+            if (run.current) run.current->abort();
+            return;
+        }
+        std::string text = run.meter.update(run.bytes, to_instant(now));
+        if (!text.empty()) {
+            std::fputs(text.c_str(), stderr);
+            std::fflush(stderr);
+        }
+        arm_watchdog(timer, run);
+    });
+}
+
+// The URLs, requests and outputs of the command line, checked before any device is touched.
+std::vector<Job> make_jobs(const FetchOptions& o) {
+    if (o.urls.empty()) throw CliError{kUsage, "no URL given"};
+    if (o.outputs.size() > o.urls.size())
+        throw CliError{kUsage, std::to_string(o.outputs.size()) + " -o options for " + std::to_string(o.urls.size()) +
+                                   " URLs (one -o per URL, in order)"};
+    http::RequestArgs args{o.method, o.head, o.data, o.data_binary, o.headers};
+    std::vector<Job> jobs;
+    for (size_t i = 0; i < o.urls.size(); ++i) {
+        std::string why;
+        std::optional<http::Url> url = http::Url::parse(o.urls[i], &why);
+        if (!url)
+            throw CliError{kUsage, "malformed URL '" + o.urls[i] + "': " + why + " (want http://IPv4[:port]/path)"};
+        if (!wire::Ipv4Address::parse(url->host))
+            throw CliError{kUsage, "URL host '" + url->host + "' is not an IPv4 address (ustack has no DNS)"};
+        Job job;
+        std::optional<http::Request> req = http::make_request(args, *url, &why);
+        if (!req) throw CliError{kUsage, why};
+        job.request = std::move(*req);
+        if (i < o.outputs.size() && o.outputs[i] != "-") {
+            job.output = o.outputs[i];
+        } else if (i >= o.outputs.size() && o.remote_name) {
+            std::string path = url->target.substr(0, url->target.find('?'));
+            job.output = path.substr(path.rfind('/') + 1);
+            if (job.output.empty() || job.output == "." || job.output == "..")
+                throw CliError{kUsage, "-O: URL '" + o.urls[i] + "' has no file name to save under"};
+        }
+        jobs.push_back(std::move(job));
+    }
+    return jobs;
+}
 
 }  // namespace
 
@@ -84,16 +333,11 @@ int run_fetch(const FetchOptions& o) {
     wire::Ipv4Address addr = parse_address(o.addr, "--addr");
     std::optional<HostAddress> host;
     if (!o.host_addr.empty()) host = parse_host_address(o.host_addr);
-    std::string why;
-    std::optional<http::Url> url = http::Url::parse(o.url, &why);
-    if (!url) throw CliError{kUsage, "malformed URL '" + o.url + "': " + why + " (want http://IPv4[:port]/path)"};
-    auto server_addr = wire::Ipv4Address::parse(url->host);
-    if (!server_addr)
-        throw CliError{kUsage, "URL host '" + url->host + "' is not an IPv4 address (ustack has no DNS)"};
-    if (url->port == 0) throw CliError{kUsage, "URL port 0 is not usable"};
+    std::vector<Job> jobs = make_jobs(o);
     if (!(o.timeout_seconds > 0)) throw CliError{kUsage, "--timeout must be positive"};
+    if (o.connect_timeout < 0 || o.max_time < 0) throw CliError{kUsage, "--connect-timeout and --max-time must be >= 0"};
+    if (o.max_redirs < -1) throw CliError{kUsage, "--max-redirs must be -1 (no limit) or more"};
     if (!(o.msl_seconds > 0) || o.msl_seconds > 3600) throw CliError{kUsage, "--msl must be in (0, 3600] seconds"};
-    tcp::Endpoint server{*server_addr, url->port};
     auto faults = parse_fault_option(o.fault);
 
     auto isn = make_isn_generator();
@@ -105,91 +349,37 @@ int run_fetch(const FetchOptions& o) {
     auto tun = open_tun(o.tun, o.mtu, addr, host);
     auto injector = make_fault_injector(*tun, faults);
 
-    std::FILE* out = stdout;
-    if (!o.output.empty()) {
-        out = std::fopen(o.output.c_str(), "wb");
-        if (!out) throw CliError{kFailure, "cannot open '" + o.output + "' for writing"};
-    }
-    struct Closer {
-        std::FILE* f;
-        ~Closer() {
-            if (f != stdout) std::fclose(f);
-        }
-    } closer{out};
-
-    StateTracer tracer(o.verbose ? stderr : nullptr, StateTracer::Role::Client);
+    FetchTracer tracer(o.verbose ? stderr : nullptr);
     asio::io_context io(1);
     net::EventLoop loop(io, *tun, injector ? static_cast<link::Link&>(*injector) : *tun, cfg, *isn);
     loop.set_tracer(&tracer);
     loop.start();
 
-    FileSink sink(out);
-    Outcome outcome;
-    auto started = SteadyClock::now();
-    auto limit = std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(o.timeout_seconds));
-    auto stream = std::make_unique<net::TcpStream>(loop);
+    Run run(loop, o, tracer, http::progress_enabled(isatty(STDERR_FILENO) != 0, o.progress, o.no_progress, o.silent));
     asio::steady_timer watchdog(io);
-
-    asio::co_spawn(io, fetch_once(loop, *stream, server, *url, sink, tracer, outcome),
-                   [&](std::exception_ptr ep) {
-                       if (ep) {
-                           try {
-                               std::rethrow_exception(ep);
-                           } catch (const std::exception& e) {
-                               outcome.other_error = e.what();
-                           }
-                       }
-                       outcome.done = true;
-                       watchdog.cancel();
-                       loop.stop();
-                       io.stop();
-                   });
-
-    // No progress for --timeout seconds: abort (RST) and report a timeout.
-    std::function<void()> arm = [&] {
-        watchdog.expires_after(std::chrono::milliseconds(100));
-        watchdog.async_wait([&](const boost::system::error_code& ec) {
-            if (ec || outcome.done) return;
-            if (SteadyClock::now() - sink.last_progress > limit) {
-                outcome.timed_out = true;
-                stream->abort();
-                return;
+    std::string internal_error;
+    asio::co_spawn(io, run_jobs(run, jobs), [&](std::exception_ptr ep) {
+        if (ep) {
+            try {
+                std::rethrow_exception(ep);
+            } catch (const std::exception& e) {
+                internal_error = e.what();
             }
-            arm();
-        });
-    };
-    arm();
+        }
+        run.done = true;
+        watchdog.cancel();
+        loop.stop();
+        io.stop();
+    });
+    arm_watchdog(watchdog, run);
     io.run();
-    std::fflush(out);
-    double secs = std::chrono::duration<double>(SteadyClock::now() - started).count();
+    std::fflush(stdout);
     if (o.verbose) print_fault_counters(stderr, injector.get());
-
-    const std::string peer = server.to_string();
-    if (outcome.timed_out)
-        return report(kTimedOut, "timed out: no progress from " + peer + " for " + std::to_string(int(o.timeout_seconds)) +
-                                     " s (" + std::to_string(sink.written()) + " body bytes received)");
-    if (outcome.connect_error) {
-        if (outcome.connect_error == asio::error::connection_refused)
-            return report(kRefused, "connection refused by " + peer + " (RST in reply to our SYN)");
-        if (outcome.connect_error == asio::error::timed_out)
-            return report(kTimedOut, "timed out connecting to " + peer + " (no answer to our SYNs)");
-        return report(kFailure, "cannot connect to " + peer + ": " + describe(outcome.connect_error));
-    }
-    if (!outcome.other_error.empty()) return report(kFailure, outcome.other_error);
-    if (sink.failed()) return report(kFailure, "writing the body to " + (o.output.empty() ? std::string("stdout") : o.output) + " failed");
-    if (!outcome.result) return report(kFailure, "fetch ended without a result");
-    const http::FetchResult& r = *outcome.result;
-    if (r.error || !r.complete) {
-        std::string what = r.detail.empty() ? describe(r.error) : r.detail;
-        int code = r.error == asio::error::timed_out ? kTimedOut : kIncomplete;
-        return report(code, "transfer from " + peer + " incomplete after " + std::to_string(r.body_bytes) +
-                                " body bytes: " + what);
-    }
-    if (o.verbose)
-        std::fprintf(stderr, "ustack: HTTP %d, %llu body bytes from %s in %.3f s\n", r.status,
-                     (unsigned long long)r.body_bytes, o.url.c_str(), secs);
-    if (r.status >= 400) return report(kHttpError, "HTTP " + std::to_string(r.status) + " from " + o.url);
-    return kOk;
+    if (!internal_error.empty()) return o.silent ? int(kFailure) : report(kFailure, internal_error);
+    int code = kOk;  // like curl: the status of the last URL that failed
+    for (const Job& j : jobs)
+        if (j.code != kOk) code = j.code;
+    return code;
 }
 
 }  // namespace ustack::cli

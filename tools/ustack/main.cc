@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* kExitCodes =
     "Exit status:\n"
-    "  0  success (fetch: the whole body arrived)\n"
+    "  0  success (fetch: every whole body arrived)\n"
     "  1  other failure (I/O error, internal error)\n"
     "  2  malformed option, address, prefix or URL\n"
     "  3  not permitted: needs root or CAP_NET_ADMIN\n"
@@ -26,7 +26,9 @@ constexpr const char* kExitCodes =
     "  6  connection refused (the peer answered with RST)\n"
     "  7  timed out (no progress within --timeout, or TCP gave up)\n"
     "  8  HTTP status >= 400 (the body is still written)\n"
-    "  9  connection ended before the whole body arrived\n";
+    "  9  connection ended before the whole body arrived\n"
+    " 10  fetch -L: more than --max-redirs redirects\n"
+    "With several URLs, fetch exits with the status of the last URL that failed.\n";
 
 void add_link_options(CLI::App* cmd, std::string& tun, std::string& addr, std::string& host_addr, size_t& mtu,
                       double& msl, bool& verbose) {
@@ -60,13 +62,10 @@ int main(int argc, char** argv) {
     serve_cmd->footer(kExitCodes);
 
     FetchOptions fetch;
-    CLI::App* fetch_cmd = app.add_subcommand("fetch", "GET an http:// URL over ustack's own TCP");
+    CLI::App* fetch_cmd = app.add_subcommand("fetch", "HTTP/1.1 client (curl-style options) over ustack's own TCP");
     add_link_options(fetch_cmd, fetch.tun, fetch.addr, fetch.host_addr, fetch.mtu, fetch.msl_seconds, fetch.verbose);
     add_fault_option(fetch_cmd, fetch.fault);
-    fetch_cmd->add_option("url", fetch.url, "http://IPv4[:port]/path (no DNS: the host is an address)")->required();
-    fetch_cmd->add_option("-o,--output", fetch.output, "write the body to FILE instead of stdout");
-    fetch_cmd->add_option("--timeout", fetch.timeout_seconds, "give up after this many seconds without progress")
-        ->capture_default_str();
+    add_fetch_options(fetch_cmd, fetch);
     fetch_cmd->footer(kExitCodes);
 
     // Listed for --help only: main() hands `ustack script ...` to script_cli() before parsing.
