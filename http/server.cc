@@ -92,6 +92,12 @@ Response error_response(int status, bool send_body) {
     return r;
 }
 
+bool is_known_method(std::string_view m) {
+    static constexpr std::string_view known[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                                 "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+    return std::find(std::begin(known), std::end(known), m) != std::end(known);
+}
+
 Response prepare_response(const RequestParser& req, const ServerConfig& config) {
     std::string_view m = req.method();
     if (m == "OPTIONS") {  // RFC 9110 §9.3.7: the methods this server supports
@@ -100,6 +106,8 @@ Response prepare_response(const RequestParser& req, const ServerConfig& config) 
         return r;
     }
     if (m != "GET" && m != "HEAD") {
+        // RFC 9110 §9.1: 501 for a method we do not recognize, 405 for a known one this resource refuses.
+        if (!is_known_method(m)) return error_response(501, true);
         Response r = error_response(405, true);
         r.allow = true;
         return r;

@@ -47,6 +47,11 @@ struct ServerConfig {
     // send: the longest a single write (a response head, or one file_chunk) may take; a client that
     // stops reading is then disconnected (no response is possible).
     std::chrono::milliseconds send_timeout{60'000};
+    // linger: after the last response and our FIN, how long to keep reading (and discarding) what the
+    // client still sends before closing (RFC 9112 §9.6); at most linger_bytes are drained. Zero: close
+    // at once (a RST may then erase the response from the client's receive buffer).
+    std::chrono::milliseconds linger_timeout{5'000};
+    uint64_t linger_bytes = 1024 * 1024;
 
     ParserLimits limits() const;
 };
@@ -121,8 +126,10 @@ struct Response {
 
 // The Allow field value: "GET, HEAD, OPTIONS" (and PUT, POST when uploads are enabled).
 std::string allowed_methods(const ServerConfig& config);
+// The methods of RFC 9110 §9 and RFC 5789 (PATCH); others are answered 501.
+bool is_known_method(std::string_view method);
 // Decides the answer to a complete request (GET/HEAD of a file or directory index, OPTIONS, 301,
-// 304, 206, 404, 405, 412, 416).
+// 304, 206, 404, 405, 412, 416, 501).
 Response prepare_response(const RequestParser& req, const ServerConfig& config);
 // The answer to a PUT/POST once its body is complete (201 + Location, 204, or the upload's error).
 Response upload_response(Upload& upload, const ServerConfig& config);
@@ -217,12 +224,22 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, ServerConfig confi
                              : upload ? detail::upload_response(*upload, config)
                                       : detail::prepare_response(parser, config);
         // 411: the client may be sending a body we cannot delimit; never read it as a request.
-        bool keep = !error && parser.keep_alive() && r.status != 411;
+        // 501: a method we do not know may have framing conventions we do not know either.
+        bool keep = !error && parser.keep_alive() && r.status != 411 && r.status != 501;
         std::string out = detail::response_head(r, keep, parser.version_minor(), config);
         uint64_t sent = 0;
         if (r.send_body && !head && !r.file) {
             out += r.body;
             sent = r.body.size();
+        }
+        if (r.send_body && !head && r.file && r.content_length > 0) {
+            // The head and the first piece of the file in one write: a small response then leaves in one
+            // segment instead of a head that Nagle's algorithm (RFC 9293 §3.7.4) sends alone, holding
+            // the body until the client's (delayed) ACK comes back.
+            chunk.resize(size_t(std::min<uint64_t>(config.file_chunk, r.content_length)));
+            size_t n = r.file->read(chunk);
+            out.append(chunk.data(), n);
+            sent = n;
         }
         arm_send();
         co_await asio::async_write(stream, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
@@ -251,6 +268,20 @@ boost::asio::awaitable<void> serve_connection(Stream& stream, ServerConfig confi
         if (log) log->write({peer, detail::request_line(parser), r.status, sent});
         if (!keep) {
             half_close(stream);
+            // RFC 9112 §9.6: bytes the client sent after this request (pipelined requests, the rest of a
+            // rejected body) must not reach a fully closed socket, whose RST could erase the response
+            // from the client's receive buffer. Read and discard them until the client's FIN, bounded
+            // in time and bytes; they are never parsed.
+            if (config.linger_timeout.count() > 0) {
+                watchdog.arm(Clock::now() + config.linger_timeout, {}, half);
+                for (uint64_t drained = 0; drained <= config.linger_bytes;) {
+                    size_t n = co_await stream.async_read_some(asio::buffer(in),
+                                                               asio::redirect_error(asio::use_awaitable, ec));
+                    if (ec || watchdog.fired()) break;
+                    drained += n;
+                }
+                watchdog.disarm();
+            }
             co_return;
         }
         idle_since = Clock::now();

@@ -96,6 +96,9 @@ protected:
         fs::create_directories(root_ / "ldir");
         fs::create_symlink(base_ / "secret.txt", root_ / "ldir" / "index.html");
         config_.root = root_;
+        // beast::test::stream cannot half-close, so a lingering server would wait for the test to close
+        // the client side; the linger tests (http_linger_test.cc) turn it back on.
+        config_.linger_timeout = std::chrono::milliseconds(0);
     }
     void TearDown() override { fs::remove_all(base_); }
 

@@ -50,7 +50,7 @@ TEST_F(HttpServer, Missing_Gets404AndStaysOpen) {
 }
 
 TEST_F(HttpServer, OtherMethod_Gets405WithAllow_BodyDrained) {
-    auto r = parse_replies(serve("POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 27\r\n\r\n"
+    auto r = parse_replies(serve("POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 26\r\n\r\n"
                                  "GET /secret HTTP/1.1\r\n\r\n\r\n"
                                  "DELETE /a.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
                                  "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
