@@ -16,6 +16,9 @@ struct ServeOptions {
     std::string host_addr;  // empty: the kernel side is configured by someone else
     std::string root = ".";
     int port = 80;
+    std::string access_log;  // Common Log Format to this file (appended); "-": stdout; empty: none
+    std::string upload_dir;  // PUT/POST to /upload/NAME store NAME here; empty: uploads refused (405)
+    double linger_seconds = 5;  // RFC 9112 §9.6 staged close: drain the client before closing
     size_t mtu = 1500;
     double msl_seconds = 120;  // RFC 9293 §3.4.2 default; tests use 1
     bool verbose = false;

@@ -59,6 +59,10 @@ int main(int argc, char** argv) {
     add_fault_option(serve_cmd, serve.fault);
     serve_cmd->add_option("--root", serve.root, "directory to serve")->capture_default_str();
     serve_cmd->add_option("--port", serve.port, "TCP port to listen on")->capture_default_str();
+    serve_cmd->add_option("--access-log", serve.access_log, "append a Common Log Format line per request to FILE ('-': stdout)");
+    serve_cmd->add_option("--upload-dir", serve.upload_dir, "store PUT/POST bodies sent to /upload/NAME as DIR/NAME");
+    serve_cmd->add_option("--linger", serve.linger_seconds, "after a last response, read and drop what the client "
+                          "still sends for up to this many seconds before closing (0: close at once)")->capture_default_str();
     serve_cmd->footer(kExitCodes);
 
     FetchOptions fetch;

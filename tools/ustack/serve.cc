@@ -6,8 +6,11 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -32,6 +35,7 @@ struct ServeState {
     net::EventLoop& loop;
     http::ServerConfig config;
     bool verbose = false;
+    http::AccessLog* log = nullptr;
     bool stopping = false;
     bool accepting = true;
     std::set<net::TcpStream*> live;
@@ -47,7 +51,7 @@ struct ServeState {
 asio::awaitable<void> handle_connection(ServeState& st, std::unique_ptr<net::TcpStream> stream) {
     st.live.insert(stream.get());
     try {
-        co_await http::serve_connection(*stream, st.config);
+        co_await http::serve_connection(*stream, st.config, st.log);
     } catch (const std::exception& e) {
         if (st.verbose) report(0, std::string("connection ended: ") + e.what());
     }
@@ -82,6 +86,18 @@ int run_serve(const ServeOptions& o) {
     if (!(o.msl_seconds > 0) || o.msl_seconds > 3600) throw CliError{kUsage, "--msl must be in (0, 3600] seconds"};
     std::error_code fs_ec;
     if (!std::filesystem::is_directory(o.root, fs_ec)) throw CliError{kUsage, "--root '" + o.root + "' is not a directory"};
+    if (!(o.linger_seconds >= 0) || o.linger_seconds > 3600) throw CliError{kUsage, "--linger must be in [0, 3600] seconds"};
+    if (!o.upload_dir.empty() && !std::filesystem::is_directory(o.upload_dir, fs_ec))
+        throw CliError{kUsage, "--upload-dir '" + o.upload_dir + "' is not a directory"};
+    std::ofstream log_file;
+    std::optional<http::AccessLog> access_log;
+    if (o.access_log == "-") {
+        access_log.emplace(std::cout);
+    } else if (!o.access_log.empty()) {
+        log_file.open(o.access_log, std::ios::app);
+        if (!log_file) throw CliError{kUsage, "--access-log '" + o.access_log + "' cannot be opened for appending"};
+        access_log.emplace(log_file);
+    }
 
     auto faults = parse_fault_option(o.fault);
 
@@ -111,6 +127,10 @@ int run_serve(const ServeOptions& o) {
         io.stop();
     };
     st.config.root = std::filesystem::canonical(o.root);
+    if (!o.upload_dir.empty()) st.config.upload_dir = std::filesystem::canonical(o.upload_dir);
+    if (access_log) st.log = &*access_log;
+    st.config.linger_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(o.linger_seconds));
     loop.start();
 
     asio::co_spawn(io, accept_loop(st, *acceptor), asio::detached);
