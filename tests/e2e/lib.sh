@@ -110,3 +110,16 @@ fetch() {
     "$url" -o "$out" 2>"$out.log"
   echo $?
 }
+
+# run_checks CMD...: runs a client script that prints one "ok ..." or "FAIL ..." line per check (the
+# peer_*.py / peer_*.js helpers), shows its output and adds its lines to the tally; a crash (no exit 0
+# without FAIL lines) counts as a failure.
+run_checks() {
+  local out="$E2E_WORK/checks.$$.$RANDOM.txt" rc
+  "$@" >"$out" 2>&1
+  rc=$?
+  sed 's/^/  /' "$out"
+  E2E_PASS=$((E2E_PASS + $(grep -c '^ok ' "$out")))
+  E2E_FAIL=$((E2E_FAIL + $(grep -c '^FAIL ' "$out")))
+  if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then bad "client script exited $rc without a FAIL line: $*"; fi
+}
