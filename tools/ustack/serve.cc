@@ -70,6 +70,9 @@ asio::awaitable<void> accept_loop(ServeState& st, net::TcpAcceptor& acceptor) {
             continue;
         }
         ++st.accepted;
+        // Each response is one complete message written at once; Nagle (on by default) would hold
+        // a pipelined request's response until the previous one is ACKed (as nginx's tcp_nodelay).
+        if (tcp::Connection* c = stream->connection()) c->set_nodelay(true);
         asio::co_spawn(st.loop.get_executor(), handle_connection(st, std::move(stream)), asio::detached);
     }
     st.accepting = false;
