@@ -8,7 +8,7 @@ PACKAGES=(
   libtins-dev libpcap-dev libboost1.81-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
   curl wget nginx-light iproute2 iputils-ping tcpdump tshark socat
-  python3 python3-scapy nftables apache2-utils wrk iperf3 util-linux
+  python3 python3-scapy nftables apache2-utils wrk iperf3 util-linux nodejs
 )
 
 missing=()
