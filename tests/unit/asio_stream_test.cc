@@ -1,5 +1,4 @@
-// Two stacks in one io_context, each with its own EventLoop, joined by a
-// SOCK_SEQPACKET socketpair: TcpStream/TcpAcceptor end to end, with every
+// Two stacks in one process (asio_two_stacks.h): TcpStream/TcpAcceptor end to end, with every
 // completion-token flavour and the Asio composed operations.
 #include <gtest/gtest.h>
 
@@ -20,11 +19,7 @@
 #include <vector>
 
 #include "tests/harness/req.h"
-#include "stack/asio/event_loop.h"
-#include "stack/link/socketpair_link.h"
-#include "tcp/asio/tcp_acceptor.h"
-#include "tcp/asio/tcp_stream.h"
-#include "tests/harness/pattern.h"
+#include "tests/unit/asio_two_stacks.h"
 
 namespace ustack::net {
 namespace {
@@ -37,53 +32,10 @@ static_assert(boost::beast::is_async_stream<TcpStream>::value, "TcpStream must b
 static_assert(boost::beast::is_async_read_stream<TcpStream>::value);
 static_assert(boost::beast::is_async_write_stream<TcpStream>::value);
 
-const wire::Ipv4Address kA(10, 0, 0, 1);
-const wire::Ipv4Address kB(10, 0, 0, 2);
-
-using ustack::testing::pattern;
-
-class TwoStacks : public ::testing::Test {
-protected:
-    TwoStacks() {
-        auto [a, b] = link::make_socketpair_links(1500);
-        link_a_ = std::move(a);
-        link_b_ = std::move(b);
-        a_ = std::make_unique<EventLoop>(io_, *link_a_, config(kA), isn_a_);
-        b_ = std::make_unique<EventLoop>(io_, *link_b_, config(kB), isn_b_);
-        a_->start();
-        b_->start();
-    }
-    static StackConfig config(wire::Ipv4Address addr) {
-        StackConfig c;
-        c.addr = addr;
-        c.mtu = 1500;
-        return c;
-    }
-    // Runs the io_context until `done` holds; false on timeout.
-    bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
-        auto end = std::chrono::steady_clock::now() + limit;
-        while (!done()) {
-            if (std::chrono::steady_clock::now() > end) return false;
-            io_.run_one_for(20ms);
-        }
-        return true;
-    }
-    // Accept on B:80, connect from A; both streams end up connected.
-    void connect_pair(TcpStream& client, TcpStream& server, TcpAcceptor& acceptor) {
-        error_code accept_ec = asio::error::would_block, connect_ec = asio::error::would_block;
-        acceptor.async_accept(server, [&](error_code ec) { accept_ec = ec; });
-        client.async_connect({kB, 80}, [&](error_code ec) { connect_ec = ec; });
-        ASSERT_TRUE(run_until([&] { return accept_ec != asio::error::would_block && connect_ec != asio::error::would_block; }));
-        ASSERT_FALSE(accept_ec) << accept_ec.message();
-        ASSERT_FALSE(connect_ec) << connect_ec.message();
-    }
-
-    asio::io_context io_;
-    tcp::FixedIsn isn_a_{1000};
-    tcp::FixedIsn isn_b_{7000000};
-    std::unique_ptr<link::FdLink> link_a_, link_b_;
-    std::unique_ptr<EventLoop> a_, b_;
-};
+using testkit::kA;
+using testkit::kB;
+using testkit::pattern;
+using testkit::TwoStacks;
 
 TEST_F(TwoStacks, AcceptAndConnect_EndpointsMatch) {
     TcpAcceptor acceptor(*b_, {kB, 80});
