@@ -110,9 +110,13 @@ total_timeout() {
   echo $(( 30 + mib * per ))
 }
 
-# judge PCAP: "ERRORS RETRANS" from tshark's expert info (checksums verified).
+# judge PCAP: "ERRORS RETRANS" from tshark's expert info (checksums verified). Payloads are
+# decoded as plain data, not HTTP: with 128-byte snapshots the bodies are cut and random body
+# bytes would be read as broken HTTP messages (false "Malformed" errors; heuristic dissectors
+# such as Thrift likewise). IP and TCP are judged in full.
 judge() {
-  ns_exec tshark -r "$1" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -q -z expert \
+  ns_exec tshark -r "$1" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
+    -d tcp.port==80,data -d tcp.port==8080,data -q -z expert \
     >"$1.expert" 2>&1
   awk '
     /^[A-Z][a-z]+ \([0-9]+\)/ { sect = $1; next }   # Errors, Warns, Notes, Chats, Comments
