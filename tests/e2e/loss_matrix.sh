@@ -17,8 +17,9 @@
 #   FAULTS="delay=10ms,jitter=2ms,reorder=5,dup=1,seed=7,slots=8192"  (';'-separated specs, "" for none)
 #   FAULT_SIZES=$SIZES   FAULT_DIRS=$DIRS
 #   STALL=60  (seconds without any progress: a stall; the run fails)
-#   MAX_SECS=0  (if > 0, cap each transfer at this many seconds; a transfer still moving when cut
-#               is reported "CUT", not passed: it says the stack is slow there, not that it stalled)
+#   MAX_SECS=0  (if > 0, cap each transfer's time limit at this many seconds)
+# A transfer that reaches its time limit while still moving is reported SLOW (not passed: the
+# stack is slow there, it did not stall); one that stops moving for STALL seconds fails.
 #   KEEP=DIR  (copy every capture and log there)
 # Exit 0 when every run passed, 1 otherwise, 77 when it cannot run here.
 set -uo pipefail
@@ -103,10 +104,12 @@ serve_with() {
 SERVE_N=0
 stop_serve() { if [ -n "$SERVE_PID" ]; then ns_stop "$SERVE_PID" >/dev/null 2>&1; SERVE_PID=""; fi; }
 
-# total_timeout BYTES LOSS: an upper bound for one transfer (seconds), generous at high loss.
+# total_timeout BYTES LOSS: the time limit of one transfer (seconds), from rates measured here:
+# without SACK, a lost retransmission waits for the RTO (RFC 6298 minimum 1 s), so ustack's
+# sender needs ~6 s per MiB at 5 % loss each way and far more at 20 %.
 total_timeout() {
   local mib=$(( ($1 + 1048575) / 1048576 )) per
-  case "$2" in 0) per=1 ;; 1) per=2 ;; 5) per=4 ;; 10) per=8 ;; *) per=16 ;; esac
+  case "$2" in 0) per=1 ;; 1) per=2 ;; 5) per=8 ;; 10) per=16 ;; *) per=40 ;; esac
   echo $(( 30 + mib * per ))
 }
 
@@ -192,8 +195,8 @@ run() {
   read -r errors retrans < <(judge "$cap")
   local got_bytes; got_bytes=$(stat -c %s "$out" 2>/dev/null || echo 0)
   local cut=0
-  if [ "$rc" -ne 0 ] && [ "$capped" -eq 1 ] && awk -v s="$secs" -v l="$limit" 'BEGIN { exit !(s >= l - 1) }'; then
-    cut=1; why="CUT at the $limit s cap: $got_bytes of $bytes bytes moved"
+  if [ "$rc" -ne 0 ] && awk -v s="$secs" -v l="$limit" 'BEGIN { exit !(s >= l - 1) }'; then
+    cut=1; why="SLOW: $limit s limit$([ "$capped" -eq 1 ] && echo ' (MAX_SECS)') reached, $got_bytes of $bytes bytes moved"
   elif [ "$rc" -ne 0 ]; then
     why="exit $rc$([ "$rc" = 124 ] && echo ' (timeout '"$limit"' s)'), $got_bytes of $bytes bytes"
   elif [ "$(sha "$E2E_WORK/www/f$bytes")" != "$(sha "$out" 2>/dev/null)" ]; then
@@ -202,7 +205,7 @@ run() {
     why="$errors tshark errors"
   fi
   local rate
-  rate=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { r = s > 0 ? b * 8 / s : 0;
+  rate=$(awk -v b="$got_bytes" -v s="$secs" 'BEGIN { r = s > 0 ? b * 8 / s : 0;
     if (r >= 1e6) printf "%.1f Mbit/s", r / 1e6; else printf "%.1f kbit/s", r / 1e3 }')
   local result=ok
   if [ "$cut" -eq 1 ]; then result="$why"; CUT=$((CUT + 1))
@@ -244,5 +247,5 @@ stop_serve
 for dir in $DIRS; do dir_ok "$dir" || true; done
 grep -h '^ustack: fault injector' "$E2E_WORK"/logs/*.log 2>/dev/null | sort | uniq -c | sed 's/^/  /'
 
-echo "$PASS runs passed, $FAIL failed, $CUT cut at the MAX_SECS cap"
+echo "$PASS runs passed, $FAIL failed, $CUT slow (time limit reached while moving)"
 [ "$FAIL" -eq 0 ] && [ "$CUT" -eq 0 ]
