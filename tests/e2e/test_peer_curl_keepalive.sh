@@ -2,18 +2,19 @@
 # curl fetches 3 URLs on one command line from `ustack serve`: the first transfer connects, the other
 # two reuse that connection (%{num_connects} = 1, 0, 0; one handshake in the -v trace); bodies equal.
 # Also checks --access-log: one Common Log Format line per request, in request order, to a file and to
-# stdout ('-').
+# stdout ('-'). Uploads with curl -T: 100-continue then 201, and 413 for a body over the limit,
+# with and without Expect, without a transfer error.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 e2e_require peer_curl_keepalive curl cmp
 e2e_setup peer-curl-ka
 
 www="$E2E_WORK/www"
-mkdir -p "$www/d"
+mkdir -p "$www/d" "$E2E_WORK/up"
 make_file "$www/a.bin" 100000
 make_file "$www/d/b.bin" 7
 echo 'third' >"$www/c.txt"
-start_serve "$E2E_WORK/serve.log" --root "$www" --access-log "$E2E_WORK/access.log" || { bad "ustack serve starts"; e2e_finish; }
+start_serve "$E2E_WORK/serve.log" --root "$www" --access-log "$E2E_WORK/access.log" --upload-dir "$E2E_WORK/up" || { bad "ustack serve starts"; e2e_finish; }
 ok "ustack serve starts and answers ping"
 
 connects=$(ns_exec curl -sS --max-time 30 -w '%{num_connects}\n' \
@@ -39,6 +40,23 @@ check "access log line 3: GET /c.txt 200 6" grep -qE '"GET /c\.txt HTTP/1\.1" 20
 ns_exec curl -sS --max-time 10 -o /dev/null 'http://10.0.0.2/no-such'
 sleep 0.3
 check "404 logged as line 4" grep -qE '"GET /no-such HTTP/1\.1" 404 [0-9]+$' <(sed -n 4p "$log")
+
+# Uploads with curl -T: Expect: 100-continue (the server says 100, then 201), and bodies over the 1 MiB
+# limit: 413 before the body (with Expect) or while curl is sending it (without); either way curl
+# gets the 413 response, not a reset.
+make_file "$E2E_WORK/put.bin" 300000
+code=$(ns_exec curl -sS --max-time 20 -T "$E2E_WORK/put.bin" -H 'Expect: 100-continue' -o /dev/null -w '%{http_code}' \
+  http://10.0.0.2/upload/put.bin 2>"$E2E_WORK/put.err")
+check "curl -T with Expect: 100-continue: 201 (got $code)" [ "$code" = 201 ]
+check "uploaded file equal" cmp -s "$E2E_WORK/put.bin" "$E2E_WORK/up/put.bin"
+make_file "$E2E_WORK/huge.bin" 3000000
+for expect in 'Expect: 100-continue' 'Expect:'; do
+  code=$(ns_exec curl -sS --max-time 20 -T "$E2E_WORK/huge.bin" -H "$expect" -o /dev/null -w '%{http_code}' \
+    http://10.0.0.2/upload/huge.bin 2>"$E2E_WORK/huge.err")
+  check "curl -T 3 MB ($expect): 413, no transfer error (got $code; $(head -c 120 "$E2E_WORK/huge.err"))" \
+    bash -c "[ '$code' = 413 ] && [ ! -s '$E2E_WORK/huge.err' ]"
+done
+check "nothing stored for the refused upload" [ ! -e "$E2E_WORK/up/huge.bin" ]
 ns_stop "$SERVE_PID"; rc=$?
 check "ustack serve stops cleanly (exit $rc)" [ "$rc" -eq 0 ]
 
