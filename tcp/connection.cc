@@ -99,9 +99,17 @@ void Connection::Impl::fire_events() {
     }
 }
 
+void Connection::Impl::report_deadline() {
+    std::optional<Instant> d = next_deadline();
+    if (d == reported_deadline) return;
+    reported_deadline = d;
+    if (layer_hook) layer_hook->on_deadline_change(self);
+}
+
 namespace {
 // Fires the deferred observer events once the outermost public call ends, so
-// an observer may call back into the connection safely.
+// an observer may call back into the connection safely; then tells the layer
+// where the connection's earliest deadline went.
 class CallScope {
 public:
     CallScope(Connection::Impl& impl, Instant now) : impl_(impl) {
@@ -109,7 +117,10 @@ public:
         impl_.clock = now;
     }
     ~CallScope() {
-        if (--impl_.call_depth == 0) impl_.fire_events();
+        if (--impl_.call_depth == 0) {
+            impl_.fire_events();
+            impl_.report_deadline();
+        }
     }
     CallScope(const CallScope&) = delete;
     CallScope& operator=(const CallScope&) = delete;

@@ -29,6 +29,7 @@ struct Connection::Impl {
     ConnectionObserver* observer = nullptr;
     ConnectionObserver* tracer = nullptr;
     ConnectionObserver* layer_hook = nullptr;
+    std::optional<Instant> reported_deadline;  // what the layer hook was last told
     uint64_t* retransmit_counter = nullptr;
     uint64_t* unacceptable_counter = nullptr;
 
@@ -85,6 +86,7 @@ struct Connection::Impl {
     void enter_time_wait(std::string_view cause, Instant now);
     void enter_established(std::string_view cause);
     void fire_events();
+    void report_deadline();  // tells the layer hook when next_deadline() moved
 
     // ---- connection_input.cc ----
     void input(const Segment& seg, Instant now);

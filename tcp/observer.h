@@ -26,6 +26,9 @@ public:
     virtual void on_writable(Connection&) {}
     // The connection reached ESTABLISHED, or failed (error() says why) or closed.
     virtual void on_status(Connection&) {}
+    // next_deadline() changed; told once the outermost call into the
+    // connection returns. For the owning TcpLayer's timer heap.
+    virtual void on_deadline_change(const Connection&) {}
 };
 
 class ListenerObserver {

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tcp/deadline_heap.h"
 #include "tcp/listener.h"
 
 namespace ustack::tcp {
@@ -36,6 +37,7 @@ private:
 struct Entry {
     std::shared_ptr<Connection> conn;
     std::weak_ptr<ListenerImpl> listener;  // set while the connection sits in a SYN queue
+    size_t heap_slot = DeadlineHeap<Entry>::kInvalid;  // place in TcpLayer::Impl::timers
 };
 
 }  // namespace
@@ -54,7 +56,11 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
     CountingOutbox outbox;
     IsnGenerator& isn;
     ConnectionObserver* tracer = nullptr;
-    std::unordered_map<FourTuple, Entry, FourTupleHash> table;
+    std::unordered_map<FourTuple, Entry, FourTupleHash> table;  // node-based: Entry addresses are stable
+    // Every connection with a deadline, earliest first: next_deadline() is
+    // O(1) and a timer tick visits only due connections, however many sit in
+    // TIME-WAIT. Kept current by on_deadline_change() and sync().
+    DeadlineHeap<Entry> timers;
     std::unordered_map<Endpoint, std::shared_ptr<ListenerImpl>, EndpointHash> listeners;
     uint16_t next_port = 0;
     std::vector<std::shared_ptr<Connection>> due;  // reused by on_timer (no allocation per tick)
@@ -66,7 +72,17 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
         if (to == State::Closed) closed.push_back(c.tuple());
     }
 
+    // Layer hook: a connection's earliest deadline moved (any call, the application's too).
+    void on_deadline_change(const Connection& c) override {
+        auto it = table.find(c.tuple());
+        if (it != table.end() && it->second.conn.get() == &c) timers.set(it->second, c.next_deadline());
+    }
+
+    // Re-reads a connection's deadline (after the layer took it out of the heap to fire it).
+    void sync(const Connection& c) { on_deadline_change(c); }
+
     void erase(std::unordered_map<FourTuple, Entry, FourTupleHash>::iterator it) {
+        timers.remove(it->second);
         it->second.conn->set_layer_hook(nullptr);
         table.erase(it);
     }
@@ -255,12 +271,14 @@ void TcpLayer::on_timer(Instant now) {
     Impl& m = *impl_;
     m.reap();
     m.due.clear();
-    for (auto& [t, e] : m.table) {
-        auto d = e.conn->next_deadline();
-        if (d && *d <= now) m.due.push_back(e.conn);
+    while (!m.timers.empty() && *m.timers.earliest() <= now) {
+        Entry& e = m.timers.top();
+        m.due.push_back(e.conn);
+        m.timers.remove(e);
     }
     for (auto& c : m.due) {
         c->on_timer(now);
+        m.sync(*c);
         m.settle(c->tuple());
     }
     m.due.clear();
@@ -268,7 +286,9 @@ void TcpLayer::on_timer(Instant now) {
 }
 
 // An O(n) scan over all connections: fine for now, a timer wheel or heap later.
-std::optional<Instant> TcpLayer::next_deadline() const {
+std::optional<Instant> TcpLayer::next_deadline() const { return impl_->timers.earliest(); }
+
+std::optional<Instant> TcpLayer::next_deadline_by_scan() const {
     std::optional<Instant> best;
     for (const auto& [t, e] : impl_->table) {
         auto d = e.conn->next_deadline();

@@ -65,7 +65,10 @@ public:
                                         TcpError* error = nullptr);
 
     void on_timer(Instant now);
+    // The earliest deadline of any connection: O(1), from the layer's timer heap.
     std::optional<Instant> next_deadline() const;
+    // The same answer by asking every connection (O(n)); tests check the heap with it.
+    std::optional<Instant> next_deadline_by_scan() const;
 
     void set_tracer(ConnectionObserver* tracer);
     const TcpConfig& config() const;

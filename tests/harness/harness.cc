@@ -400,6 +400,10 @@ void Harness::check_invariants(Loc loc) {
         if ((t.state == State::TimeWait) != t.time_wait_deadline.has_value())
             fail(loc, "invariant: TIME-WAIT deadline armed exactly in TIME-WAIT" + where);
     }
+    // The layer's timer heap agrees with the connections themselves: a call
+    // that moved a deadline without telling the layer would leave a timer unfired.
+    if (layer().next_deadline() != layer().next_deadline_by_scan())
+        fail(loc, "invariant: the layer's timer heap disagrees with its connections' deadlines");
 }
 
 // ---- The application's calls ----
