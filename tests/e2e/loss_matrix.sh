@@ -150,12 +150,13 @@ FAIL=0
 CUT=0
 ROWS=()
 printf '%-10s %-5s %-7s %-44s %8s %12s %8s %-11s %s\n' size dir loss impairment seconds rate retrans nft_drops result
-# run DIR BYTES LOSS FAULT: one transfer, judged; appends a table row.
+# run DIR BYTES LOSS FAULT [TIME_LOSS]: one transfer, judged; appends a table row. TIME_LOSS
+# (default LOSS) picks the time limit.
 run() {
   local dir="$1" bytes="$2" loss="$3" fault="$4"
   local tag="$dir-$bytes-l$loss${fault:+-f}" out="$E2E_WORK/got" cap="$E2E_WORK/caps/$dir-$bytes-l$loss${fault:+-fault}.pcap"
   local limit rc=0 why="" t0 t1 secs
-  limit=$(total_timeout "$bytes" "$loss")
+  limit=$(total_timeout "$bytes" "${5:-$loss}")
   local capped=0
   if [ "$MAX_SECS" -gt 0 ] && [ "$limit" -gt "$MAX_SECS" ]; then limit=$MAX_SECS; capped=1; fi
   rm -f "$out" "$E2E_WORK/up/f$bytes"
@@ -232,6 +233,13 @@ dir_ok() {
   return 1
 }
 
+# fault_time_loss SPEC: the loss bucket whose time limit a fault run gets: its loss= rounded up
+# to 5, 10 or 20, and at least 5 (delay and reordering alone slow a transfer down as much).
+fault_time_loss() {
+  local l; l=$(sed -nE 's/(^|.*,)loss=([0-9.]+).*/\2/p' <<<"$1")
+  awk -v l="${l:-0}" 'BEGIN { print (l <= 5 ? 5 : l <= 10 ? 10 : 20) }'
+}
+
 # size_ok DIR BYTES: uploads only up to serve's body limit (ustack serve has no --max-body yet).
 size_ok() { [ "$1" != up ] || [ "$2" -le "$UP_MAX" ]; }
 
@@ -246,7 +254,7 @@ for fault in "${FAULT_LIST[@]}"; do
   [ -n "$fault" ] || continue
   for dir in $FAULT_DIRS; do
     dir_ok "$dir" 2>/dev/null || continue
-    for bytes in $FAULT_SIZES; do size_ok "$dir" "$bytes" && run "$dir" "$bytes" 0 "$fault"; done
+    for bytes in $FAULT_SIZES; do size_ok "$dir" "$bytes" && run "$dir" "$bytes" 0 "$fault" "$(fault_time_loss "$fault")"; done
   done
 done
 stop_serve
