@@ -196,11 +196,14 @@ run() {
   local errors retrans
   read -r errors retrans < <(judge "$cap")
   local got_bytes; got_bytes=$(stat -c %s "$out" 2>/dev/null || echo 0)
+  # serve stores an upload only once it is complete: an unfinished PUT shows no bytes moved.
+  local moved="$got_bytes of $bytes bytes moved"
+  [ "$dir" = up ] && [ "$rc" -ne 0 ] && moved="upload unfinished"
   local cut=0
   if [ "$rc" -ne 0 ] && awk -v s="$secs" -v l="$limit" 'BEGIN { exit !(s >= l - 1) }'; then
-    cut=1; why="SLOW: $limit s limit$([ "$capped" -eq 1 ] && echo ' (MAX_SECS)') reached, $got_bytes of $bytes bytes moved"
+    cut=1; why="SLOW: $limit s limit$([ "$capped" -eq 1 ] && echo ' (MAX_SECS)') reached, $moved"
   elif [ "$rc" -ne 0 ]; then
-    why="exit $rc$([ "$rc" = 124 ] && echo ' (timeout '"$limit"' s)'), $got_bytes of $bytes bytes"
+    why="exit $rc$([ "$rc" = 124 ] && echo ' (timeout '"$limit"' s)'), $moved"
   elif [ "$dir" = up ] && ! grep -qE '^20[14]$' "$E2E_WORK/logs/$tag.code"; then
     why="HTTP $(cat "$E2E_WORK/logs/$tag.code") to the PUT"
   elif [ "$(sha "$E2E_WORK/www/f$bytes")" != "$(sha "$out" 2>/dev/null)" ]; then
