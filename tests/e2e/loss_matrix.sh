@@ -18,6 +18,7 @@
 #   FAULT_SIZES=$SIZES   FAULT_DIRS=$DIRS
 #   STALL=60  (seconds without any progress: a stall; the run fails)
 #   MAX_SECS=0  (if > 0, cap each transfer's time limit at this many seconds)
+#   TIME_SCALE=1  (integer factor on every time limit; the short ctest uses 2: 5 % loss varies a lot)
 # A transfer that reaches its time limit while still moving is reported SLOW (not passed: the
 # stack is slow there, it did not stall); one that stops moving for STALL seconds fails.
 #   KEEP=DIR  (copy every capture and log there)
@@ -34,6 +35,7 @@ FAULT_SIZES="${FAULT_SIZES-$SIZES}"
 FAULT_DIRS="${FAULT_DIRS-$DIRS}"
 STALL="${STALL-60}"
 MAX_SECS="${MAX_SECS-0}"
+TIME_SCALE="${TIME_SCALE-1}"
 KEEP="${KEEP-}"
 
 e2e_setup loss
@@ -111,7 +113,7 @@ stop_serve() { if [ -n "$SERVE_PID" ]; then ns_stop "$SERVE_PID" >/dev/null 2>&1
 total_timeout() {
   local mib=$(( ($1 + 1048575) / 1048576 )) per
   case "$2" in 0) per=1 ;; 1) per=2 ;; 5) per=8 ;; 10) per=16 ;; *) per=40 ;; esac
-  echo $(( 30 + mib * per ))
+  echo $(( (30 + mib * per) * TIME_SCALE ))
 }
 
 # judge PCAP: "ERRORS RETRANS" from tshark's expert info (checksums verified). Payloads are
