@@ -65,6 +65,12 @@ struct TcpConfig {
 
     // TTL for outgoing segments (MUST-49: configurable).
     uint8_t ttl = 64;
+
+    // Lowest path MTU a Fragmentation Needed message may set (RFC 1191 §3).
+    // 576 keeps the send MSS at or above the RFC 9293 default of 536, so a
+    // forged ICMP cannot shrink segments further (RFC 5927 §7); 68 is the
+    // floor RFC 791 allows, below which the value is never taken.
+    uint16_t min_path_mtu = 576;
 };
 
 }  // namespace ustack::tcp

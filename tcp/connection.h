@@ -16,6 +16,7 @@
 #include "tcp/config.h"
 #include "tcp/error.h"
 #include "tcp/four_tuple.h"
+#include "tcp/ip_params.h"
 #include "tcp/isn.h"
 #include "tcp/observer.h"
 #include "tcp/outbox.h"
@@ -119,6 +120,28 @@ public:
     // turns it off for this connection (MUST-17), like TCP_NODELAY. Takes
     // effect at the next send or arriving ACK.
     void set_nodelay(bool on);
+
+    // ---- IP level (added by icmp; RFC 9293 §3.9.1.9, §3.9.2.1, §3.9.2.2) ----
+
+    // An ICMP error quoting one of our segments. Acted on only when the quoted
+    // SEG.SEQ lies in [SND.UNA, SND.MAX) (RFC 5927 §4.1); returns true then.
+    // Source Quench is discarded (MUST-55); soft errors are recorded, never
+    // abort (MUST-56); Fragmentation Needed lowers the send MSS (RFC 1191).
+    bool on_icmp_error(const IcmpError& err, Instant now);
+    // The last soft error an ICMP message reported (SHLD-25), or None; it
+    // becomes error() if the connection later times out (as Linux does).
+    TcpError soft_error() const;
+    // TOS byte (MUST-48), raw IP options and a source route (MUST-51) for
+    // every later datagram. False (nothing changed) when the options and the
+    // route do not fit 40 bytes or the options hold a source route.
+    bool set_ip_settings(const IpSettings& settings);
+    const IpSettings& ip_settings() const;
+    void set_tos(uint8_t tos);
+    // The reversed source route of a received segment (MUST-53, SHLD-24: a
+    // later one replaces it); an application-set route takes precedence (MUST-52).
+    void set_return_route(const SourceRoute& route);
+    // The IP options and next hop segments leave with now.
+    IpParams ip_params() const;
 
     struct Impl;  // the TCB (tcp/connection_impl.h); public so the core's helpers can name it
 

@@ -3,6 +3,7 @@
 // connection_output.cc (what to send) and connection_timers.cc (timeouts).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -73,6 +74,15 @@ struct Connection::Impl {
     uint32_t retransmissions = 0;           // consecutive timeouts for the current SND.UNA
     Instant retransmit_series_start{};      // first transmission of what is being retransmitted
 
+    // ---- IP level (connection_icmp.cc; RFC 9293 §3.9.2) ----
+    IpSettings ip;                 // the application's choices (MUST-48, MUST-51)
+    SourceRoute return_route;      // reversed from a received source route (MUST-53)
+    std::array<uint8_t, MAX_IP_OPTIONS> ip_wire{};  // options as they go on the wire
+    uint8_t ip_wire_len = 0;
+    wire::Ipv4Address ip_next_hop;  // first hop of the source route in use
+    TcpError soft_error = TcpError::None;  // last ICMP soft error (SHLD-25)
+    uint16_t path_mtu = 0;         // lowered by Fragmentation Needed (RFC 1191); 0: the link MTU
+
     // ---- deferred observer events (fired once the call is done) ----
     enum Event : uint8_t { Readable = 1, Writable = 2, Status = 4, Urgent = 8 };
     uint8_t pending_events = 0;
@@ -117,6 +127,13 @@ struct Connection::Impl {
     bool send_data_segment(SeqNum seq, uint32_t max_len, bool retransmission, Instant now);
     void retransmit_head(Instant now);
     void update_timers(Instant now);
+
+    // ---- connection_icmp.cc ----
+    bool on_icmp_error(const IcmpError& err, Instant now);
+    bool on_fragmentation_needed(const IcmpError& err, Instant now);
+    bool build_ip_options(const IpSettings& s, const SourceRoute& route);  // into ip_wire; false: too long
+    void clamp_mss();            // send MSS within the path MTU less IP and TCP options (§3.7.1)
+    TcpError timeout_error() const { return soft_error != TcpError::None ? soft_error : TcpError::TimedOut; }
 
     // ---- connection_timers.cc ----
     void on_timer(Instant now);

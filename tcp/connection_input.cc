@@ -56,6 +56,7 @@ void Connection::Impl::take_syn_options(const Segment& syn) {
         ts_recent_at = clock;
         snd.set_mss(uint16_t(std::max(snd.mss() - 12, 64)));
     }
+    clamp_mss();  // IP options and a lowered path MTU take their share too
 }
 
 uint32_t Connection::Impl::ts_now() const {

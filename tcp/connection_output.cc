@@ -14,7 +14,7 @@ void Connection::Impl::emit(const Segment& seg) {
         delack_deadline.reset();
         delack_segments = 0;
     }
-    outbox.send(tuple, seg);
+    outbox.send_ip(tuple, seg, self.ip_params());
 }
 
 Segment Connection::Impl::make_segment(SeqNum seq, uint8_t flags) {

@@ -56,7 +56,8 @@ void Connection::Impl::on_retransmit_timeout(Instant now) {
         }
         // Tell the peer we are gone if it is still listening (<SEQ=SND.NXT><CTL=RST>).
         if (!syn_phase) send_rst(snd.ack_seq());
-        fail(TcpError::TimedOut, "retransmission limit R2 reached");
+        // An ICMP soft error seen meanwhile says why (RFC 1122 §4.2.3.9, as Linux).
+        fail(timeout_error(), "retransmission limit R2 reached");
         return;
     }
     ++retransmissions;

@@ -15,6 +15,12 @@ enum class TcpError {
     AddressInUse,        // LISTEN or OPEN on a taken endpoint
     InvalidArgument,     // OPEN to a broadcast/multicast address (MUST-46), bad port
     NoPortsAvailable,    // ephemeral ports exhausted
+    // Added by icmp (RFC 9293 §3.9.2.2, RFC 1122 §4.2.3.9): what an ICMP error said.
+    NetworkUnreachable,  // Destination Unreachable code 0 (and 6, 9, 11)
+    HostUnreachable,     // code 1 (and 5, 7, 10, 12), Time Exceeded
+    ProtocolUnreachable, // code 2
+    ParameterProblem,    // ICMP Parameter Problem
+    AddressNotAvailable, // OPEN from a local address that is not ours (MUST-43)
 };
 
 constexpr std::string_view to_string(TcpError e) {
@@ -28,6 +34,11 @@ constexpr std::string_view to_string(TcpError e) {
     case TcpError::AddressInUse: return "address in use";
     case TcpError::InvalidArgument: return "invalid argument";
     case TcpError::NoPortsAvailable: return "no ephemeral ports available";
+    case TcpError::NetworkUnreachable: return "network unreachable";
+    case TcpError::HostUnreachable: return "host unreachable";
+    case TcpError::ProtocolUnreachable: return "protocol unreachable";
+    case TcpError::ParameterProblem: return "ICMP parameter problem";
+    case TcpError::AddressNotAvailable: return "local address not available";
     }
     return "?";
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "tcp/four_tuple.h"
+#include "tcp/ip_params.h"
 #include "tcp/segment.h"
 
 namespace ustack::tcp {
@@ -13,6 +14,12 @@ public:
     virtual ~Outbox() = default;
     // Called once per outgoing segment; `seg.payload` is valid only during the call.
     virtual void send(const FourTuple& tuple, const Segment& seg) = 0;
+    // Same, with the connection's IP-level choices (TOS, options, source
+    // route; RFC 9293 §3.9.1.9, §3.9.2.1). Outboxes without an IP layer ignore them.
+    virtual void send_ip(const FourTuple& tuple, const Segment& seg, const IpParams& ip) {
+        (void)ip;
+        send(tuple, seg);
+    }
 };
 
 }  // namespace ustack::tcp

@@ -28,6 +28,11 @@ public:
         if (seg.rst()) ++counters_.rst_out;
         inner_.send(tuple, seg);
     }
+    void send_ip(const FourTuple& tuple, const Segment& seg, const IpParams& ip) override {
+        ++counters_.segments_out;
+        if (seg.rst()) ++counters_.rst_out;
+        inner_.send_ip(tuple, seg, ip);
+    }
 
 private:
     Outbox& inner_;
@@ -136,9 +141,12 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
         if (acceptable && l->is_open()) l->notify_acceptable();
     }
 
+    const SourceRoute* route = nullptr;  // of the segment being processed (MUST-53)
+
     void passive_open(const std::shared_ptr<ListenerImpl>& l, const FourTuple& t, const Segment& seg,
                       Instant now, std::optional<SeqNum> iss_above) {
         auto conn = make_connection(t);
+        if (route) conn->set_return_route(*route);  // the SYN-ACK already follows it
         table[t] = Entry{conn, l};
         l->add_syn_received(conn);
         conn->open_passive(seg, now, iss_above);
@@ -188,7 +196,17 @@ TcpLayer::TcpLayer(const TcpConfig& config, Outbox& outbox, IsnGenerator& isn)
 TcpLayer::~TcpLayer() = default;
 
 void TcpLayer::input(wire::Ipv4Address src, wire::Ipv4Address dst, const ParsedSegment& parsed, Instant now) {
+    input(src, dst, parsed, now, nullptr);
+}
+
+void TcpLayer::input(wire::Ipv4Address src, wire::Ipv4Address dst, const ParsedSegment& parsed, Instant now,
+                     const SourceRoute* return_route) {
     Impl& m = *impl_;
+    m.route = return_route;
+    struct Reset {
+        const SourceRoute*& r;
+        ~Reset() { r = nullptr; }
+    } reset{m.route};
     m.reap();
     ++m.counters.segments_in;
     const Segment& seg = parsed.seg;
@@ -208,6 +226,7 @@ void TcpLayer::input(wire::Ipv4Address src, wire::Ipv4Address dst, const ParsedS
                 return;
             }
         }
+        if (return_route) conn->set_return_route(*return_route);  // SHLD-24: the later route wins
         conn->on_segment(seg, now);
         m.settle(t);
         return;
@@ -236,6 +255,26 @@ std::shared_ptr<Listener> TcpLayer::listen(Endpoint local, size_t backlog, TcpEr
 
 std::shared_ptr<Connection> TcpLayer::connect(wire::Ipv4Address local_addr, Endpoint remote, Instant now,
                                               TcpError* error) {
+    return connect(local_addr, remote, now, error, IpSettings{});
+}
+
+bool TcpLayer::icmp_error(const FourTuple& tuple, const IcmpError& err, Instant now) {
+    Impl& m = *impl_;
+    m.reap();
+    auto it = m.table.find(tuple);
+    if (it == m.table.end()) {
+        ++m.counters.icmp_errors_ignored;
+        return false;
+    }
+    std::shared_ptr<Connection> conn = it->second.conn;
+    bool acted = conn->on_icmp_error(err, now);
+    ++(acted ? m.counters.icmp_errors_applied : m.counters.icmp_errors_ignored);
+    m.settle(tuple);
+    return acted;
+}
+
+std::shared_ptr<Connection> TcpLayer::connect(wire::Ipv4Address local_addr, Endpoint remote, Instant now,
+                                              TcpError* error, const IpSettings& ip) {
     Impl& m = *impl_;
     m.reap();
     auto fail = [&](TcpError e) -> std::shared_ptr<Connection> {
@@ -258,6 +297,7 @@ std::shared_ptr<Connection> TcpLayer::connect(wire::Ipv4Address local_addr, Endp
         FourTuple t{Endpoint{local_addr, port}, remote};
         if (m.port_in_use(t)) continue;
         auto conn = m.make_connection(t);
+        if (!conn->set_ip_settings(ip)) return fail(TcpError::InvalidArgument);
         m.table[t] = Entry{conn, {}};
         ++m.counters.connections_opened;
         conn->open_active(now);

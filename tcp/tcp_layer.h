@@ -45,6 +45,8 @@ struct TcpCounters {
     uint64_t retransmissions = 0;
     uint64_t connections_opened = 0;
     uint64_t connections_accepted = 0;
+    uint64_t icmp_errors_applied = 0;   // ICMP errors a connection acted on
+    uint64_t icmp_errors_ignored = 0;   // no such connection, stale sequence number, Source Quench
 };
 
 class TcpLayer {
@@ -57,12 +59,24 @@ public:
     // A segment arrived from `src` to `dst` (checksum already verified);
     // `parsed` carries the ports and the semantic segment.
     void input(wire::Ipv4Address src, wire::Ipv4Address dst, const ParsedSegment& parsed, Instant now);
+    // Same, for a datagram that carried a completed source route: `return_route`
+    // is it reversed, and replies follow it (RFC 9293 §3.9.2.1 MUST-53, SHLD-24).
+    void input(wire::Ipv4Address src, wire::Ipv4Address dst, const ParsedSegment& parsed, Instant now,
+               const SourceRoute* return_route);
+    // An ICMP error quoting a segment of `tuple` (local = our side). Returns
+    // true when a connection acted on it (RFC 9293 §3.9.2.2, RFC 5927 §4.1);
+    // errors for unknown connections are ignored.
+    bool icmp_error(const FourTuple& tuple, const IcmpError& err, Instant now);
 
     // Passive OPEN on local (addr may be 0.0.0.0 for any). nullptr + error on failure.
     std::shared_ptr<Listener> listen(Endpoint local, size_t backlog, TcpError* error = nullptr);
     // Active OPEN from `local_addr` (ephemeral port) to `remote`.
     std::shared_ptr<Connection> connect(wire::Ipv4Address local_addr, Endpoint remote, Instant now,
                                         TcpError* error = nullptr);
+    // Same, with TOS and IP options already in place for the SYN (MUST-48, MUST-51).
+    // InvalidArgument when `ip` does not fit (see Connection::set_ip_settings).
+    std::shared_ptr<Connection> connect(wire::Ipv4Address local_addr, Endpoint remote, Instant now,
+                                        TcpError* error, const IpSettings& ip);
 
     void on_timer(Instant now);
     // The earliest deadline of any connection: O(1), from the layer's timer heap.

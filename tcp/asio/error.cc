@@ -20,7 +20,13 @@ boost::system::error_code to_error_code(tcp::TcpError e) {
     case TcpError::AddressInUse: return ae::address_in_use;
     case TcpError::InvalidArgument: return ae::invalid_argument;
     case TcpError::NoPortsAvailable:
+    case TcpError::AddressNotAvailable:
         return boost::system::error_code(EADDRNOTAVAIL, boost::system::system_category());
+    case TcpError::NetworkUnreachable: return ae::network_unreachable;
+    case TcpError::HostUnreachable: return ae::host_unreachable;
+    case TcpError::ProtocolUnreachable:
+        return boost::system::error_code(ENOPROTOOPT, boost::system::system_category());
+    case TcpError::ParameterProblem: return boost::system::error_code(EPROTO, boost::system::system_category());
     }
     return ae::fault;
 }

@@ -1,0 +1,205 @@
+// TCP and IP (RFC 9293 §3.9.2): ICMP errors about our segments (§3.9.2.2,
+// RFC 1122 §4.2.3.9, RFC 5927 §4), path MTU discovery (RFC 1191 §6), and the
+// TOS byte, IP options and source routes of outgoing datagrams (§3.9.1.9, §3.9.2.1).
+#include <algorithm>
+
+#include "tcp/connection_impl.h"
+
+namespace ustack::tcp {
+
+namespace {
+
+constexpr uint8_t IPOPT_LSRR = 131;
+constexpr uint8_t IPOPT_SSRR = 137;
+constexpr uint16_t MIN_IP_MTU = 68;  // RFC 791 §3.2: every module forwards 68 octets
+
+// RFC 1191 §7 table of MTU plateaus, for routers that send no next-hop MTU.
+uint16_t plateau_below(uint16_t total_len) {
+    static constexpr uint16_t PLATEAUS[] = {32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
+    for (uint16_t p : PLATEAUS) {
+        if (p < total_len) return p;
+    }
+    return MIN_IP_MTU;
+}
+
+bool is_source_route(uint8_t type) { return type == IPOPT_LSRR || type == IPOPT_SSRR; }
+
+// Does `opts` carry a source route option? Malformed lists count as "no".
+bool contains_source_route(std::span<const uint8_t> opts) {
+    size_t i = 0;
+    while (i < opts.size()) {
+        uint8_t type = opts[i];
+        if (type == 0) return false;  // End of Option List
+        if (type == 1) { ++i; continue; }  // No Operation
+        if (i + 1 >= opts.size() || opts[i + 1] < 2) return false;
+        if (is_source_route(type)) return true;
+        i += opts[i + 1];
+    }
+    return false;
+}
+
+// Destination Unreachable codes (RFC 792, RFC 1122 §3.2.2.1) as the error an
+// application sees; codes 2 and 3 are hard errors, the rest soft.
+TcpError unreachable_error(uint8_t code) {
+    switch (code) {
+    case 0: case 6: case 9: case 11: return TcpError::NetworkUnreachable;
+    case 2: return TcpError::ProtocolUnreachable;
+    case 3: return TcpError::ConnectionRefused;
+    default: return TcpError::HostUnreachable;
+    }
+}
+
+}  // namespace
+
+bool Connection::Impl::build_ip_options(const IpSettings& s, const SourceRoute& route) {
+    // The application's options first, then the route (RFC 791 §3.1: the
+    // originator puts the first hop in the destination field and the final
+    // destination last in the route), padded with End of Option List.
+    size_t route_len = route.empty() ? 0 : 3 + 4 * size_t(route.n);
+    size_t raw = size_t(s.options_len) + route_len;
+    size_t padded = (raw + 3) / 4 * 4;
+    if (padded > MAX_IP_OPTIONS || route.n > MAX_ROUTE_HOPS) return false;
+    std::array<uint8_t, MAX_IP_OPTIONS> out{};
+    std::copy_n(s.options.begin(), s.options_len, out.begin());
+    wire::Ipv4Address next_hop;
+    if (!route.empty()) {
+        uint8_t* p = out.data() + s.options_len;
+        p[0] = route.strict ? IPOPT_SSRR : IPOPT_LSRR;
+        p[1] = uint8_t(route_len);
+        p[2] = 4;  // pointer: the first address in the option is the next to visit
+        for (size_t i = 1; i <= route.n; ++i) {
+            uint32_t a = i < route.n ? route.hops[i].to_u32() : tuple.remote.addr.to_u32();
+            uint8_t* q = p + 3 + 4 * (i - 1);
+            q[0] = uint8_t(a >> 24), q[1] = uint8_t(a >> 16), q[2] = uint8_t(a >> 8), q[3] = uint8_t(a);
+        }
+        next_hop = route.hops[0];
+    }
+    ip_wire = out;
+    ip_wire_len = uint8_t(padded);
+    ip_next_hop = next_hop;
+    return true;
+}
+
+void Connection::Impl::clamp_mss() {
+    // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS+20, MMS_S) - TCPhdrsize - IPoptionsize,
+    // with MMS_S here the path MTU (else the link MTU, which our MSS came
+    // from: MUST-67) less the 20-byte IP header.
+    if (path_mtu == 0 && ip_wire_len == 0) return;
+    int mtu = path_mtu != 0 ? path_mtu : int(cfg.mss) + 40;
+    int limit = mtu - 40 - int(ip_wire_len) - (ts_ok ? 12 : 0);
+    limit = std::max(limit, 8);  // RFC 791: 68 = 60 header octets + 8 data octets
+    if (limit < snd.mss()) snd.set_mss(uint16_t(limit));
+}
+
+bool Connection::Impl::on_icmp_error(const IcmpError& e, Instant now) {
+    if (state == State::Closed || state == State::Listen) return false;
+    // RFC 5927 §4.1: act only on an error quoting a segment that is still
+    // unacknowledged: SND.UNA <= SEG.SEQ < SND.MAX. Anything else is stale
+    // or forged (a blind attacker must guess the sequence space).
+    if (!(snd.una() <= e.seq && e.seq < snd.max())) return false;
+    switch (e.kind) {
+    case IcmpError::Kind::SourceQuench:
+        return false;  // MUST-55 (RFC 6633): silently discarded
+    case IcmpError::Kind::TimeExceeded:
+        soft_error = TcpError::HostUnreachable;  // MUST-56: soft, never abort
+        break;
+    case IcmpError::Kind::ParameterProblem:
+        soft_error = TcpError::ParameterProblem;  // MUST-56: soft, never abort
+        break;
+    case IcmpError::Kind::DestUnreachable:
+        if (e.code == 4) return on_fragmentation_needed(e, now);
+        if (e.code == 2 || e.code == 3) {
+            // SHLD-26: protocol and port unreachable are hard errors. RFC 5927
+            // §4.2 (and Linux): abort only while the connection is being
+            // established; in synchronized states they count as soft errors,
+            // so a forged ICMP cannot reset an established connection.
+            if (state == State::SynSent || state == State::SynReceived) {
+                if (state == State::SynReceived && passive) {
+                    to_closed("ICMP destination unreachable (hard) for our SYN-ACK");  // never accepted
+                } else {
+                    fail(unreachable_error(e.code), "ICMP destination unreachable (hard) for our SYN");
+                }
+                return true;
+            }
+        }
+        // MUST-56: codes 0, 1, 5 (and the others) never abort; SHLD-25: the
+        // application can read it (soft_error(), a status event).
+        soft_error = unreachable_error(e.code);
+        break;
+    }
+    pending_events |= Status;
+    return true;
+}
+
+bool Connection::Impl::on_fragmentation_needed(const IcmpError& e, Instant now) {
+    // RFC 1191 §6: the path MTU is the next-hop MTU the router reported, or
+    // (old routers report 0) the plateau below the datagram's length; never
+    // below the configured floor, never raised by this message.
+    uint16_t mtu = e.next_hop_mtu != 0 ? e.next_hop_mtu : plateau_below(e.quoted_total_len);
+    mtu = std::max({mtu, cfg.min_path_mtu, MIN_IP_MTU});
+    if (path_mtu != 0 && mtu >= path_mtu) return false;
+    uint16_t before = snd.mss();
+    path_mtu = mtu;
+    clamp_mss();
+    if (snd.mss() >= before) return true;  // segments already fit
+    // The segment that was too big is lost: re-segment and resend at once
+    // from SND.UNA (RFC 1191 §6.4); not a congestion signal, cwnd stays.
+    if (snd.syn_acked() && snd.max() > snd.una() &&
+        (state == State::Established || state == State::CloseWait || state == State::FinWait1 ||
+         state == State::LastAck || state == State::Closing)) {
+        snd.rewind();
+        retransmit_deadline.reset();
+        send_data_segment(snd.una(), snd.mss(), true, now);
+        arm_retransmit(now);
+        output(now);
+    }
+    return true;
+}
+
+// ---- Connection ----
+
+bool Connection::on_icmp_error(const IcmpError& err, Instant now) {
+    // Same deferred-event discipline as the other calls: observers hear of it afterwards.
+    ++impl_->call_depth;
+    impl_->clock = now;
+    bool acted = impl_->on_icmp_error(err, now);
+    if (--impl_->call_depth == 0) impl_->fire_events();
+    return acted;
+}
+
+TcpError Connection::soft_error() const { return impl_->soft_error; }
+
+bool Connection::set_ip_settings(const IpSettings& settings) {
+    Impl& c = *impl_;
+    std::span<const uint8_t> raw(settings.options.data(), std::min<size_t>(settings.options_len, MAX_IP_OPTIONS));
+    if (settings.options_len > MAX_IP_OPTIONS || contains_source_route(raw)) return false;
+    // MUST-52: the application's route wins over one that arrived.
+    const SourceRoute& route = settings.route.empty() ? c.return_route : settings.route;
+    if (!c.build_ip_options(settings, route)) return false;
+    c.ip = settings;
+    c.clamp_mss();
+    return true;
+}
+
+const IpSettings& Connection::ip_settings() const { return impl_->ip; }
+
+void Connection::set_tos(uint8_t tos) { impl_->ip.tos = tos; }
+
+void Connection::set_return_route(const SourceRoute& route) {
+    Impl& c = *impl_;
+    SourceRoute before = c.return_route;
+    c.return_route = route;
+    if (!c.ip.route.empty()) return;  // MUST-52: the application's route stays
+    if (!c.build_ip_options(c.ip, route)) {
+        c.return_route = before;  // with the application's options it does not fit: keep the old one
+        return;
+    }
+    c.clamp_mss();
+}
+
+IpParams Connection::ip_params() const {
+    const Impl& c = *impl_;
+    return IpParams{c.ip.tos, std::span<const uint8_t>(c.ip_wire.data(), c.ip_wire_len), c.ip_next_hop};
+}
+
+}  // namespace ustack::tcp
