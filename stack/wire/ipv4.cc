@@ -70,20 +70,25 @@ std::span<const uint8_t> Ipv4View::payload() const {
 }
 
 size_t emit_ipv4_header(std::span<uint8_t> buf, const Ipv4Header& h) {
-    if (buf.size() < IPV4_MIN_HEADER_LEN) return 0;
+    size_t hlen = IPV4_MIN_HEADER_LEN + h.options.size();
+    if (h.options.size() % 4 != 0 || h.options.size() > 40 || buf.size() < hlen) return 0;
     uint8_t* p = buf.data();
-    p[VER_IHL] = 0x45;
+    p[VER_IHL] = uint8_t(0x40 | (hlen / 4));
     p[DSCP_ECN] = h.dscp_ecn;
-    store_be16(p + TOTAL_LEN, uint16_t(IPV4_MIN_HEADER_LEN + h.payload_len));
+    store_be16(p + TOTAL_LEN, uint16_t(hlen + h.payload_len));
     store_be16(p + IDENT, h.ident);
-    store_be16(p + FLAGS_FRAG, h.dont_fragment ? FLAG_DF : 0);
+    uint16_t frag = uint16_t((h.frag_offset / 8) & FRAG_MASK);
+    if (h.dont_fragment) frag |= FLAG_DF;
+    if (h.more_fragments) frag |= FLAG_MF;
+    store_be16(p + FLAGS_FRAG, frag);
     p[TTL] = h.ttl;
     p[PROTOCOL] = h.protocol;
     store_be16(p + CHECKSUM, 0);
     store_be32(p + SRC, h.src.to_u32());
     store_be32(p + DST, h.dst.to_u32());
-    store_be16(p + CHECKSUM, internet_checksum(buf.first(IPV4_MIN_HEADER_LEN)));
-    return IPV4_MIN_HEADER_LEN;
+    for (size_t i = 0; i < h.options.size(); ++i) p[IPV4_MIN_HEADER_LEN + i] = h.options[i];
+    store_be16(p + CHECKSUM, internet_checksum(buf.first(hlen)));
+    return hlen;
 }
 
 }  // namespace ustack::wire

@@ -59,10 +59,14 @@ struct Ipv4Header {
     uint16_t ident = 0;
     bool dont_fragment = true;
     uint16_t payload_len = 0;
+    uint16_t frag_offset = 0;     // in bytes, a multiple of 8 (RFC 791 §3.2 fragmentation)
+    bool more_fragments = false;
+    std::span<const uint8_t> options;  // a multiple of 4, at most 40 bytes (RFC 791 §3.1)
 };
 
-// Writes a 20-byte header (no options) with its checksum into buf[0..20).
-// Returns 20, or 0 when buf is shorter than 20 bytes.
+// Writes the header (20 bytes plus options) with its checksum into buf.
+// Returns its length, or 0 when buf is too short or the options are not a
+// multiple of 4 or longer than 40 bytes.
 size_t emit_ipv4_header(std::span<uint8_t> buf, const Ipv4Header& h);
 
 }  // namespace ustack::wire

@@ -6,6 +6,8 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 #include "tcp/asio/error.h"
 
 namespace ustack::net {
@@ -50,7 +52,7 @@ void StreamCore::start_connect(tcp::Endpoint remote, StatusHandler handler) {
         return;
     }
     tcp::TcpError err = tcp::TcpError::None;
-    auto conn = loop_.stack().tcp().connect(loop_.stack().address(), remote, loop_.now(), &err);
+    auto conn = loop_.stack().connect(local_, remote, loop_.now(), &err, ip_);
     connect_.set(std::move(handler));
     if (!conn) {
         complete(connect_, to_error_code(err == tcp::TcpError::None ? tcp::TcpError::InvalidArgument : err));
@@ -60,6 +62,18 @@ void StreamCore::start_connect(tcp::Endpoint remote, StatusHandler handler) {
     conn_->set_observer(this);
     loop_.kick();  // the SYN goes out on the next flush
     schedule();
+}
+
+bool StreamCore::set_ip_settings(const tcp::IpSettings& ip) {
+    if (conn_ && !conn_->set_ip_settings(ip)) return false;
+    if (!conn_) {
+        // Checked the same way a connection would check it, before keeping it.
+        if (ip.options_len > tcp::MAX_IP_OPTIONS || ip.route.n > tcp::MAX_ROUTE_HOPS) return false;
+        size_t route_len = ip.route.empty() ? 0 : 3 + 4 * size_t(ip.route.n);
+        if ((size_t(ip.options_len) + route_len + 3) / 4 * 4 > tcp::MAX_IP_OPTIONS) return false;
+    }
+    ip_ = ip;
+    return true;
 }
 
 bool StreamCore::try_connect() {
@@ -276,6 +290,30 @@ TcpStream& TcpStream::operator=(TcpStream&& other) noexcept {
         core_ = std::move(other.core_);
     }
     return *this;
+}
+
+void TcpStream::set_tos(uint8_t tos) {
+    tcp::IpSettings ip = core_->ip_settings();
+    ip.tos = tos;
+    core_->set_ip_settings(ip);
+}
+
+bool TcpStream::set_ip_options(std::span<const uint8_t> options) {
+    if (options.size() > tcp::MAX_IP_OPTIONS) return false;
+    tcp::IpSettings ip = core_->ip_settings();
+    std::copy(options.begin(), options.end(), ip.options.begin());
+    ip.options_len = uint8_t(options.size());
+    return core_->set_ip_settings(ip);
+}
+
+bool TcpStream::set_source_route(std::span<const wire::Ipv4Address> hops, bool strict) {
+    if (hops.size() > tcp::MAX_ROUTE_HOPS) return false;
+    tcp::IpSettings ip = core_->ip_settings();
+    ip.route = tcp::SourceRoute{};
+    std::copy(hops.begin(), hops.end(), ip.route.hops.begin());
+    ip.route.n = uint8_t(hops.size());
+    ip.route.strict = strict;
+    return core_->set_ip_settings(ip);
 }
 
 tcp::Endpoint TcpStream::local_endpoint() const {

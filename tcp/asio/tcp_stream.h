@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 
 #include "stack/asio/event_loop.h"
 #include "tcp/connection.h"
@@ -94,6 +95,12 @@ public:
     EventLoop& loop() { return loop_; }
     tcp::Connection* connection() const { return conn_.get(); }
 
+    // IP-level choices (RFC 9293 MUST-43, MUST-48, MUST-51): kept for the
+    // next OPEN and applied at once to an open connection.
+    bool set_ip_settings(const tcp::IpSettings& ip);
+    const tcp::IpSettings& ip_settings() const { return ip_; }
+    void set_local_address(wire::Ipv4Address a) { local_ = a; }
+
     // ConnectionObserver: defer the work to the executor (never inline).
     void on_readable(tcp::Connection&) override { schedule(); }
     void on_writable(tcp::Connection&) override { schedule(); }
@@ -122,6 +129,8 @@ private:
     ConstBuffers write_buffers_;
     bool write_urgent_ = false;
     PendingHandler<StatusHandler> urgent_;
+    tcp::IpSettings ip_;
+    std::optional<wire::Ipv4Address> local_;
 };
 
 }  // namespace detail
@@ -218,6 +227,19 @@ public:
     void close() { core_->close(); }
     // ABORT (§3.10.5): RST; pending ops -> operation_aborted.
     void abort() { core_->abort(); }
+
+    // The Diffserv/TOS byte of outgoing datagrams (MUST-48), like IP_TOS;
+    // takes effect for the SYN when set before async_connect.
+    void set_tos(uint8_t tos);
+    // Raw IP options for outgoing datagrams (MUST-51), like IP_OPTIONS;
+    // false when longer than 40 bytes or holding a source route.
+    bool set_ip_options(std::span<const uint8_t> options);
+    // A source route (first hop first) for outgoing datagrams (MUST-51); it
+    // takes precedence over a route received from the peer (MUST-52).
+    bool set_source_route(std::span<const wire::Ipv4Address> hops, bool strict = false);
+    // The local address async_connect opens from (MUST-43); it must be the
+    // stack's (address_not_available otherwise). Default: the stack's (MUST-44).
+    void set_local_address(wire::Ipv4Address addr) { core_->set_local_address(addr); }
 
     bool is_open() const { return core_ && core_->connection() != nullptr; }
     tcp::Endpoint local_endpoint() const;

@@ -191,7 +191,8 @@ TEST_F(StackIpv4, BroadcastOrMulticastSource_Dropped) {
     EXPECT_EQ(counters().tcp_in, 0u);
 }
 
-TEST_F(StackIpv4, Fragments_CountedAndDropped) {
+// A datagram never completed is not delivered (reassembly: stack_reassembly_test.cc).
+TEST_F(StackIpv4, Fragments_IncompleteDatagramNotDelivered) {
     Bytes more = echo_request(1, 1, "first part");
     more[6] |= 0x20;  // MF
     fix_ip_checksum(more);
@@ -202,6 +203,7 @@ TEST_F(StackIpv4, Fragments_CountedAndDropped) {
     deliver(later);
     EXPECT_TRUE(sink_.packets.empty());
     EXPECT_EQ(counters().ip_fragments, 2u);
+    EXPECT_EQ(counters().ip_frag_invalid, 1u);  // 18 data octets with MF: not a multiple of 8
     EXPECT_EQ(counters().icmp_in, 0u);
 }
 

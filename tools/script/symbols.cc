@@ -72,6 +72,11 @@ int errno_of(tcp::TcpError e) {
     case tcp::TcpError::AddressInUse: return 98;
     case tcp::TcpError::InvalidArgument: return 22;
     case tcp::TcpError::NoPortsAvailable: return 99;
+    case tcp::TcpError::AddressNotAvailable: return 99;   // EADDRNOTAVAIL
+    case tcp::TcpError::NetworkUnreachable: return 101;   // ENETUNREACH
+    case tcp::TcpError::HostUnreachable: return 113;      // EHOSTUNREACH
+    case tcp::TcpError::ProtocolUnreachable: return 92;   // ENOPROTOOPT
+    case tcp::TcpError::ParameterProblem: return 71;      // EPROTO
     }
     return 22;
 }
