@@ -155,6 +155,35 @@ TEST_F(TwoStacks, ConnectToClosedPort_Refused) {
     EXPECT_EQ(result, asio::error::connection_refused);
 }
 
+TEST_F(TwoStacks, TosAndIpOptionsSetBeforeConnect_UsedByTheConnection) {
+    USTACK_REQ("MUST-48", "MUST-51");
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    client.set_tos(0xb8);
+    const uint8_t router_alert[] = {0x94, 0x04, 0x00, 0x00};
+    ASSERT_TRUE(client.set_ip_options(router_alert));
+    const uint8_t too_long[41] = {};
+    EXPECT_FALSE(client.set_ip_options(too_long));
+    connect_pair(client, server, acceptor);  // B ignores the option it does not know (MUST-50)
+    tcp::IpParams ip = client.connection()->ip_params();
+    EXPECT_EQ(ip.tos, 0xb8);
+    ASSERT_EQ(ip.options.size(), 4u);
+    EXPECT_EQ(ip.options[0], 0x94);
+    client.set_tos(0x28);  // on an open connection: from the next segment on
+    EXPECT_EQ(client.connection()->ip_params().tos, 0x28);
+    EXPECT_EQ(server.connection()->ip_params().tos, 0);
+}
+
+TEST_F(TwoStacks, LocalAddressNotOurs_AddressNotAvailable) {
+    USTACK_REQ("MUST-43");
+    TcpStream client(*a_);
+    client.set_local_address(kB);  // B's address, not A's
+    error_code result = asio::error::would_block;
+    client.async_connect({kB, 80}, [&](error_code ec) { result = ec; });
+    ASSERT_TRUE(run_until([&] { return result != asio::error::would_block; }));
+    EXPECT_EQ(result.value(), EADDRNOTAVAIL);
+}
+
 TEST_F(TwoStacks, ListenTwiceOnOnePort_AddressInUse) {
     TcpAcceptor first(*b_, {kB, 80});
     try {

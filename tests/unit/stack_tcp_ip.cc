@@ -197,7 +197,7 @@ TEST_F(StackTcpIp, UnknownIpOptionsIgnored_SynStillAnswered) {
 }
 
 TEST_F(StackTcpIp, TosChosenByApplication_InEveryDatagram) {
-    USTACK_REQ("MUST-48");
+    USTACK_REQ("MUST-48", "SHLD-22");
     tcp::IpSettings ip;
     ip.tos = 0xb8;  // DSCP EF
     auto c = establish(ip);
@@ -330,6 +330,29 @@ TEST_F(StackSourceRoute, ApplicationRouteTakesPrecedence) {
                             {1, 131, 11, 12, 10, 1, 1, 1, 10, 2, 2, 2}));
     c->close(now_);
     EXPECT_EQ(last().dst_addr(), Tins::IPv4Address("10.9.9.9"));
+}
+
+TEST_F(StackSourceRoute, LaterRouteReplacesEarlier) {
+    USTACK_REQ("SHLD-24", "MUST-53");
+    StackConfig cfg = make_config();
+    cfg.accept_source_route = true;
+    reset(cfg);
+    auto l = stack_->tcp().listen(tcp::Endpoint{kOurs, 80}, 4);
+    deliver(routed_syn());
+    EXPECT_EQ(last().dst_addr(), Tins::IPv4Address("10.2.2.2"));
+    Tins::TCP ack(80, 40000);
+    ack.flags(Tins::TCP::ACK);
+    ack.seq(7001);
+    ack.ack_seq(last().rfind_pdu<Tins::TCP>().seq() + 1);
+    ack.window(65535);
+    // The ACK came another way: via 10.3.3.3 alone.
+    deliver(with_ip_options((Tins::IP(kOursText, kPeerText) / ack).serialize(), {1, 131, 7, 8, 10, 3, 3, 3}));
+    auto c = l->accept();
+    ASSERT_TRUE(c);
+    c->send(std::vector<uint8_t>(5, 'x'), now_);
+    EXPECT_EQ(last().dst_addr(), Tins::IPv4Address("10.3.3.3"));
+    const Bytes& b = sink_.packets.back();
+    EXPECT_EQ(Bytes(b.begin() + 20, b.begin() + 28), Bytes({131, 7, 4, 10, 0, 0, 1, 0}));
 }
 
 // ---- Addresses (§3.9.1.1, §3.9.2.3) ----
