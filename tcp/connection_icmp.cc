@@ -159,11 +159,15 @@ bool Connection::Impl::on_fragmentation_needed(const IcmpError& e, Instant now) 
 // ---- Connection ----
 
 bool Connection::on_icmp_error(const IcmpError& err, Instant now) {
-    // Same deferred-event discipline as the other calls: observers hear of it afterwards.
+    // Same discipline as the other calls (CallScope): observers hear of it
+    // afterwards, then the layer learns where the deadline went.
     ++impl_->call_depth;
     impl_->clock = now;
     bool acted = impl_->on_icmp_error(err, now);
-    if (--impl_->call_depth == 0) impl_->fire_events();
+    if (--impl_->call_depth == 0) {
+        impl_->fire_events();
+        impl_->report_deadline();
+    }
     return acted;
 }
 

@@ -97,6 +97,7 @@ TEST_F(TcpIcmp, PortUnreachableInSynSent_Aborts) {
     EXPECT_TRUE(icmp(Kind::DestUnreachable, 3, 0));
     expect_state(State::Closed);
     expect_error(TcpError::ConnectionRefused);
+    EXPECT_EQ(layer().next_deadline(), std::nullopt);  // the layer's timer heap heard of it
     expect_silence(10s);  // no more SYN retransmissions
 }
 
@@ -180,6 +181,7 @@ TEST_F(TcpIcmp, FragmentationNeeded_ResegmentsAndRetransmitsAtOnce) {
     expect(seg().ack_flag().seq(1921).len(960));
     expect(seg().ack_flag().seq(2881).len(120));
     EXPECT_EQ(snap().cwnd, cwnd);  // not a congestion signal
+    EXPECT_EQ(layer().next_deadline(), snap().retransmit_deadline);
     inject(seg().ack_flag().seq(1).ack(3001));
     EXPECT_EQ(snap().bytes_in_flight, 0u);
 }
