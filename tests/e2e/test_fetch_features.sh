@@ -118,6 +118,9 @@ r "--max-time 2 on a stalled body: exit 7 (got $rc) after ${took} s"
 rc=$(uf "$W/ct.log" --connect-timeout 1 http://10.0.0.3:80/ -o "$W/ct")
 [ "$rc" = 7 ] && grep -q 'connect-timeout' "$W/ct.log"
 r "--connect-timeout 1 to a silent address: exit 7 (got $rc)"
+rc=$(uf "$W/ct2.log" --connect-timeout 1 http://10.0.0.3:80/ http://10.0.0.1:8080/f1 -o "$W/ct2a" -o "$W/ct2b")
+[ "$rc" = 7 ] && cmp -s "$W/ct2b" "$W/www/f1"
+r "a connect timeout ends only its URL: exit 7 (got $rc), the next URL still fetched" "$W/ct2.log"
 rc=$(uf "$W/silent.log" -s http://10.0.0.1:8080/missing -o "$W/silent")
 [ "$rc" = 8 ] && [ ! -s "$W/silent.log" ]
 r "-s on a 404: exit 8 (got $rc), nothing on stderr"

@@ -86,11 +86,19 @@ struct Run {
     SteadyClock::time_point started = SteadyClock::now(), last_progress = SteadyClock::now();
     std::optional<SteadyClock::time_point> connect_deadline;
     net::TcpStream* current = nullptr;  // aborted when a time limit runs out
-    std::string timed_out;              // non-empty: which limit ran out
+    std::string timed_out;              // non-empty: which limit ran out (for the current URL)
+    bool stop_all = false;              // --max-time ran out: no further URLs
     bool done = false;
+    bool meter_drawn = false;  // the cursor sits at the end of a meter line
 
-    void info(const std::string& text) const {
-        if (o.verbose) std::fprintf(stderr, "%s\n", http::info_line(text).c_str());
+    // One -v line on stderr, below the meter line if one is showing.
+    void line(const std::string& text) {
+        if (meter_drawn) std::fputc('\n', stderr);
+        meter_drawn = false;
+        std::fprintf(stderr, "%s\n", text.c_str());
+    }
+    void info(const std::string& text) {
+        if (o.verbose) line(http::info_line(text));
     }
     void write(std::span<const char> b) {
         if (!b.empty() && std::fwrite(b.data(), 1, b.size(), out) != b.size()) out_failed = true;
@@ -176,15 +184,13 @@ asio::awaitable<void> wait_closed(Run& run) {
 asio::awaitable<void> run_jobs(Run& run, std::vector<Job>& jobs) {
     http::FetchOptions options;
     if (run.o.verbose)
-        options.trace = [](std::string_view line, bool outgoing) {
-            std::fprintf(stderr, "%s\n", http::verbose_line(line, outgoing).c_str());
-        };
+        options.trace = [&run](std::string_view text, bool outgoing) { run.line(http::verbose_line(text, outgoing)); };
     options.on_head = [&run](const http::FetchResult& head) {
         std::optional<uint64_t> total;
         for (auto& [name, value] : head.headers)
             if (http::syntax::iequals(name, "content-length"))
                 total = std::strtoull(value.c_str(), nullptr, 10);
-        run.meter.set_total(total);
+        if (!run.o.head) run.meter.set_total(total);  // a HEAD response has no body to count
         if (run.o.head) {  // -I: the head is the output (every hop's with -L, like curl)
             std::string text = http::format_head(head);
             run.write(text);
@@ -199,7 +205,7 @@ asio::awaitable<void> run_jobs(Run& run, std::vector<Job>& jobs) {
         conn->stream.close();
         closed.push_back(std::move(conn));
     };
-    for (size_t i = 0; i < jobs.size() && run.timed_out.empty(); ++i) {
+    for (size_t i = 0; i < jobs.size() && !run.stop_all; ++i) {
         Job& job = jobs[i];
         http::Request req = job.request;
         run.out = stdout;
@@ -248,48 +254,63 @@ asio::awaitable<void> run_jobs(Run& run, std::vector<Job>& jobs) {
                 }
             }
             exchange_done(job, run, r, req.url.text());
-            if (run.o.verbose && job.code != kTimedOut)
-                std::fprintf(stderr, "* HTTP %d, %llu body bytes from %s in %.3f s\n", r.status,
-                             (unsigned long long)r.body_bytes, req.url.text().c_str(),
-                             std::chrono::duration<double>(SteadyClock::now() - run.started).count());
+            if (job.code != kTimedOut) {
+                char secs[32];
+                std::snprintf(secs, sizeof secs, "%.3f",
+                              std::chrono::duration<double>(SteadyClock::now() - run.started).count());
+                run.info("HTTP " + std::to_string(r.status) + ", " + std::to_string(r.body_bytes) + " body bytes from " +
+                         req.url.text() + " in " + secs + " s");
+            }
             if (!conn->session.reusable()) drop();
             break;
         }
         std::string last_line = run.meter.finish(run.bytes, now_instant());
         std::fputs(last_line.c_str(), stderr);
+        run.meter_drawn = false;
         if (run.out != stdout) std::fclose(run.out);
         std::fflush(stdout);
         if (job.code != kOk && !run.o.silent) report(job.code, job.message);
+        if (!run.timed_out.empty() && !run.stop_all) {  // like curl, go on with the next URL
+            drop();
+            run.timed_out.clear();
+        }
     }
-    if (!run.timed_out.empty()) co_return;
+    if (run.stop_all) co_return;
     drop();
     co_await wait_closed(run);
 }
 
-// Every 100 ms: redraws the meter and enforces --max-time, --connect-timeout and --timeout by aborting
-// the current connection (RST).
+// Every 100 ms: redraws the meter and enforces --max-time (ends the run), --connect-timeout and
+// --timeout (end the current URL) by aborting the current connection (RST).
 void arm_watchdog(asio::steady_timer& timer, Run& run) {
     timer.expires_after(std::chrono::milliseconds(100));
     timer.async_wait([&timer, &run](const boost::system::error_code& ec) {
         if (ec || run.done) return;
         auto now = SteadyClock::now();
+        if (!run.timed_out.empty()) {  // the transfer coroutine has not seen the abort yet
+            arm_watchdog(timer, run);
+            return;
+        }
         auto secs = [](double s) {
             return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(s));
         };
-        if (run.o.max_time > 0 && now - run.started > secs(run.o.max_time))
+        if (run.o.max_time > 0 && now - run.started > secs(run.o.max_time)) {
             run.timed_out = "--max-time " + seconds_text(run.o.max_time) + " s reached";
-        else if (run.connect_deadline && now > *run.connect_deadline)
+            run.stop_all = true;
+        } else if (run.connect_deadline && now > *run.connect_deadline) {
             run.timed_out = "--connect-timeout " + seconds_text(run.o.connect_timeout) + " s";
-        else if (now - run.last_progress > secs(run.o.timeout_seconds))
+        } else if (now - run.last_progress > secs(run.o.timeout_seconds)) {
             run.timed_out = "no progress for " + seconds_text(run.o.timeout_seconds) + " s";
+        }
         if (!run.timed_out.empty()) {
             if (run.current) run.current->abort();
-            return;
+            if (run.stop_all) return;
         }
         std::string text = run.meter.update(run.bytes, to_instant(now));
         if (!text.empty()) {
             std::fputs(text.c_str(), stderr);
             std::fflush(stderr);
+            run.meter_drawn = true;
         }
         arm_watchdog(timer, run);
     });
