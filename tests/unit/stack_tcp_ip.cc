@@ -190,7 +190,8 @@ TEST_F(StackTcpIp, UnknownIpOptionsIgnored_SynStillAnswered) {
     // Router Alert (RFC 2113), then an unassigned option 0x9e of length 4, NOP padding.
     deliver(with_ip_options(peer_syn(), {0x94, 0x04, 0x00, 0x00, 0x9e, 0x04, 0xab, 0xcd}));
     ASSERT_EQ(sink_.packets.size(), 1u);
-    const auto& t = last().rfind_pdu<Tins::TCP>();
+    Tins::IP synack = last();
+    const auto& t = synack.rfind_pdu<Tins::TCP>();
     EXPECT_EQ(t.flags(), Tins::TCP::SYN | Tins::TCP::ACK);
     EXPECT_EQ(t.ack_seq(), 7001u);
     EXPECT_EQ(last().head_len(), 5);  // options are not echoed back
