@@ -11,6 +11,12 @@ namespace ustack::tcp {
 
 using namespace std::chrono_literals;
 
+// Congestion control algorithm of a connection (tcp/congestion.h).
+enum class CongestionAlgorithm : uint8_t {
+    Reno,   // RFC 5681
+    Cubic,  // RFC 9438 (Linux's default)
+};
+
 struct TcpConfig {
     // Maximum segment lifetime; TIME-WAIT lasts 2*MSL (RFC 9293 §3.4.2, MUST-13).
     Duration msl = std::chrono::seconds(120);
@@ -43,6 +49,11 @@ struct TcpConfig {
     // it, every segment does, RTT samples come from TSecr and PAWS drops old segments.
     bool timestamps = true;
 
+    // RFC 2018 §2: offer SACK-permitted on SYNs (on by default, as Linux);
+    // SACK blocks are sent and used for loss recovery (RFC 6675) only when
+    // both SYNs carry it.
+    bool sack = true;
+
     // Delayed ACK (RFC 9293 §3.8.6.3, SHLD-18, MUST-40, SHLD-19): in-order
     // data is ACKed after at most `delayed_ack_timeout` (< 0.5 s), or at once
     // for every second segment, out-of-order data, a filled gap or a FIN.
@@ -52,9 +63,11 @@ struct TcpConfig {
     // Linux's quick-ACK mode does) so slow start is not held back by delays.
     uint32_t quick_ack_segments = 16;
 
-    // Initial congestion window in segments (RFC 5681 §3.1 allows up to 4 for
-    // MSS <= 1095, 3 for <= 2190, 2 above; RFC 6928 raises it to 10).
+    // Initial congestion window in segments: RFC 6928 IW10, i.e.
+    // min(10*MSS, max(2*MSS, 14600)) (tcp/congestion.h initial_window()).
     uint32_t initial_window_segments = 10;
+    // Congestion control of new connections (Connection::set_congestion changes one).
+    CongestionAlgorithm congestion = CongestionAlgorithm::Cubic;
 
     // Listen backlog when the application gives none.
     size_t default_backlog = 128;

@@ -28,7 +28,7 @@ Connection::Impl::Impl(Connection& owner, const TcpConfig& config, const FourTup
       snd(config.send_buffer),
       rcv(config.recv_buffer, config.mss),
       rtt(config.rto_initial, config.rto_min, config.rto_max),
-      cc(make_reno(config.initial_window_segments)),
+      cc(make_congestion_control(config.congestion, config.initial_window_segments)),
       scratch(std::max<size_t>(config.mss, 1)) {
     snd.set_mss(std::min(config.default_send_mss, config.mss));
 }
@@ -77,7 +77,7 @@ void Connection::Impl::enter_time_wait(std::string_view cause, Instant now) {
 
 void Connection::Impl::enter_established(std::string_view cause) {
     set_state(State::Established, cause);
-    cc->init(snd.mss());
+    cc->init(snd.mss(), clock);
     if (syn_retransmitted) rtt.reset_after_syn_timeout();  // RFC 6298 §5.7
     pending_events |= Status | Writable;
     if (close_pending) {
@@ -346,10 +346,16 @@ TcbSnapshot Connection::snapshot() const {
     s.time_wait_deadline = c.time_wait_deadline;
     s.persist_deadline = c.persist_deadline;
     s.snd_max = c.snd.max();
+    s.sack_permitted = c.sack_ok;
+    s.congestion = c.cc->algorithm();
+    s.in_recovery = c.in_recovery || c.rto_recovery;
+    s.sacked_bytes = c.scoreboard.sacked_bytes();
     return s;
 }
 
 void Connection::set_nodelay(bool on) { impl_->nodelay = on; }
+void Connection::set_congestion(CongestionAlgorithm algo) { impl_->set_congestion(algo); }
+CongestionAlgorithm Connection::congestion() const { return impl_->cc->algorithm(); }
 
 void Connection::set_observer(ConnectionObserver* observer) { impl_->observer = observer; }
 void Connection::set_tracer(ConnectionObserver* tracer) { impl_->tracer = tracer; }

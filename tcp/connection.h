@@ -45,6 +45,11 @@ struct TcbSnapshot {
     // Added by tcp-core:
     std::optional<Instant> persist_deadline;  // zero-window probe timer (§3.8.6.1)
     SeqNum snd_max;                           // highest sequence number sent (>= snd_nxt)
+    // Added by sack:
+    bool sack_permitted = false;              // both SYNs carried SACK-permitted (RFC 2018 §2)
+    CongestionAlgorithm congestion = CongestionAlgorithm::Cubic;
+    bool in_recovery = false;                 // fast recovery, or resending holes after an RTO
+    uint32_t sacked_bytes = 0;                // octets above SND.UNA the peer SACKed (scoreboard)
 };
 
 class Connection {
@@ -142,6 +147,12 @@ public:
     void set_return_route(const SourceRoute& route);
     // The IP options and next hop segments leave with now.
     IpParams ip_params() const;
+
+    // Congestion control of this connection (TcpConfig::congestion by
+    // default), like Linux's TCP_CONGESTION: Reno (RFC 5681) or CUBIC
+    // (RFC 9438). May change at any time; the window carries over.
+    void set_congestion(CongestionAlgorithm algo);
+    CongestionAlgorithm congestion() const;
 
     struct Impl;  // the TCB (tcp/connection_impl.h); public so the core's helpers can name it
 

@@ -14,6 +14,7 @@
 #include "tcp/connection.h"
 #include "tcp/receiver.h"
 #include "tcp/rtt_estimator.h"
+#include "tcp/scoreboard.h"
 #include "tcp/sender.h"
 
 namespace ustack::tcp {
@@ -54,6 +55,7 @@ struct Connection::Impl {
     std::optional<uint32_t> ts_last_retransmit;
     Instant ts_recent_at{};       // when TS.Recent was set (PAWS 24-day rule, §5.5)
     SeqNum last_ack_sent;         // Last.ACK.sent (§4.3)
+    bool sack_ok = false;         // both SYNs carried SACK-permitted (RFC 2018 §2)
     Instant clock{};              // `now` of the call in progress
 
     // ---- the per-concern parts ----
@@ -62,6 +64,15 @@ struct Connection::Impl {
     RttEstimator rtt;
     std::unique_ptr<CongestionControl> cc;
     std::vector<uint8_t> scratch;  // one segment's payload, allocated once
+
+    // ---- loss recovery (RFC 6675 with SACK, RFC 6582 NewReno without; RFC 3042) ----
+    SackScoreboard scoreboard;             // what the peer SACKed above SND.UNA
+    uint32_t dup_acks = 0;                 // RFC 5681 §2 / RFC 6675 DupAcks
+    bool in_recovery = false;              // fast recovery in progress
+    bool rto_recovery = false;             // after an RTO (SACK): unSACKed octets below recovery_point are lost (RFC 6675 §5.1)
+    std::optional<SeqNum> recovery_point;  // RFC 6675 RecoveryPoint / RFC 6582 "recover"
+    SeqNum high_rxt;                       // one past the highest octet retransmitted in this recovery (HighRxt)
+    SeqNum sent_end;                       // end of the segment send_data_segment emitted last
 
     // ---- timers (deadlines; §3.8.1, §3.8.6.1, §3.4.2) ----
     std::optional<Instant> retransmit_deadline;
@@ -134,6 +145,19 @@ struct Connection::Impl {
     bool build_ip_options(const IpSettings& s, const SourceRoute& route);  // into ip_wire; false: too long
     void clamp_mss();            // send MSS within the path MTU less IP and TCP options (§3.7.1)
     TcpError timeout_error() const { return soft_error != TcpError::None ? soft_error : TcpError::TimedOut; }
+
+    // ---- connection_recovery.cc ----
+    uint32_t take_sack(const Segment& seg);  // scoreboard update; returns octets newly SACKed
+    void recovery_on_new_ack(uint32_t acked, uint32_t flight_before, Instant now);
+    void recovery_on_dup_ack(uint32_t flight_before, Instant now);
+    void enter_recovery(uint32_t flight, Instant now);
+    void recovery_on_timeout(Instant now);   // RTO for data (not the SYN)
+    bool sack_recovery() const { return sack_ok && (in_recovery || rto_recovery); }
+    void output_sack_recovery(Instant now);  // RFC 6675 (C): NextSeg while cwnd - pipe >= SMSS
+    bool send_hole(SeqNum left, SeqNum right, Instant now);
+    uint32_t pipe() const;
+    uint32_t limited_transmit() const;       // RFC 3042: extra octets allowed by the first two DupAcks
+    void set_congestion(CongestionAlgorithm algo);
 
     // ---- connection_timers.cc ----
     void on_timer(Instant now);

@@ -46,6 +46,8 @@ void Connection::Impl::take_syn_options(const Segment& syn) {
         snd.set_scale(std::min<uint8_t>(*syn.options.window_scale, 14));
         rcv.set_scale(window_scale_for(cfg.recv_buffer));
     }
+    // RFC 2018 §2: SACK blocks only when both SYNs carry SACK-permitted.
+    sack_ok = cfg.sack && syn.options.sack_permitted;
     // RFC 7323 §3.2: Timestamps on every segment only when both SYNs carry
     // them; TS.Recent starts from the peer's SYN. The option takes 12 octets
     // of every segment, so the payload per segment shrinks by that much
@@ -176,6 +178,9 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
     if (!rcv.acceptable(seg)) {
         if (unacceptable_counter) ++*unacceptable_counter;
         if (seg.rst()) return;
+        // RFC 2883 §4: text received before is reported in a D-SACK block.
+        if (sack_ok && !seg.payload.empty() && seg.seq + uint32_t(seg.payload.size()) <= rcv.nxt())
+            rcv.note_duplicate(seg.seq, seg.seq + uint32_t(seg.payload.size()));
         if (state == State::TimeWait && seg.fin()) {
             // A retransmitted FIN: ACK it and restart the 2MSL timer (§3.10.7.4 eighth step).
             time_wait_deadline = now + 2 * cfg.msl;
@@ -268,10 +273,11 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
     bool dup = seg.ack == snd.una() && seg.payload.empty() && !seg.syn() && !seg.fin() &&
                snd.scaled(seg.window) == snd.wnd() && snd.flight_size() > 0;
     uint32_t flight_before = snd.flight_size();
+    uint32_t newly_sacked = take_sack(seg);
     if (snd.acks_new(seg.ack)) {
         // FIN-WAIT-1 entered from SYN-RECEIVED: this ACK may be the first for our SYN.
         if (!snd.syn_acked() && seg.ack > snd.iss()) {
-            cc->init(snd.mss());
+            cc->init(snd.mss(), now);
             take_syn_text(now);
         }
         uint32_t acked = uint32_t(seg.ack - snd.una());
@@ -282,14 +288,16 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
         retransmit_deadline.reset();
         if (snd.flight_size() > 0) arm_retransmit(now);
         snd.update_window(seg);
-        CongestionAction act = cc->on_new_ack({seg.ack, acked, flight_before, snd.max()});
-        if (act == CongestionAction::RetransmitHead && snd.flight_size() > 0) retransmit_head(now);
+        scoreboard.acknowledge(snd.una());
+        recovery_on_new_ack(acked, flight_before, now);
         if (freed > 0) pending_events |= Writable;
     } else {
         snd.update_window(seg);
-        if (dup && cc->on_dup_ack({seg.ack, 0, flight_before, snd.max()}) == CongestionAction::RetransmitHead) {
-            retransmit_head(now);
-        }
+        // RFC 6675 §2: with SACK, an ACK that SACKs new data is a duplicate
+        // even if the window changed; one carrying only old blocks is not.
+        if (sack_ok && seg.options.sack_count > 0)
+            dup = seg.ack == snd.una() && newly_sacked > 0 && !seg.syn() && !seg.fin() && snd.flight_size() > 0;
+        if (dup) recovery_on_dup_ack(flight_before, now);
     }
 
     switch (state) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "tcp/connection_impl.h"
+#include "tcp/segment_codec.h"
 
 namespace ustack::tcp {
 
@@ -26,6 +27,14 @@ Segment Connection::Impl::make_segment(SeqNum seq, uint8_t flags) {
     // RFC 7323 §3.2: once negotiated, Timestamps on every segment but RSTs.
     if (ts_ok && !(flags & flags::RST)) s.options.timestamps = Timestamps{ts_now(), ts_recent};
     if (!(flags & (flags::SYN | flags::RST))) set_urgent_pointer(s);
+    // RFC 2018 §3-4: SACK blocks on every ACK while data is held out of
+    // order (codec: as many as fit, 3 next to timestamps); RFC 2883 D-SACK once.
+    if (sack_ok && (flags & flags::ACK) && !(flags & (flags::SYN | flags::RST))) {
+        // 40 octets of option space: 4 blocks alone, 3 beside the 12 of timestamps.
+        size_t room = s.options.timestamps ? 3 : 4;
+        s.options.sack_count = uint8_t(rcv.sack_blocks(std::span<SackBlock>(s.options.sack.data(), room)));
+        rcv.clear_dsack();
+    }
     return s;
 }
 
@@ -57,6 +66,9 @@ void Connection::Impl::send_syn(bool with_ack, Instant now) {
     // RFC 7323 §3.2: Timestamps on a SYN when enabled (TSecr 0, no ACK);
     // on a SYN-ACK only when the peer's SYN carried them (make_segment did it).
     if (!with_ack && cfg.timestamps) s.options.timestamps = Timestamps{ts_now(), 0};
+    // RFC 2018 §2: SACK-permitted on a SYN when enabled; on a SYN-ACK only
+    // when the peer's SYN carried it.
+    if (with_ack ? sack_ok : cfg.sack) s.options.sack_permitted = true;
     bool first = snd.max() == snd.iss();
     if (first) rtt.start_timing(snd.iss() + 1, now);
     snd.on_sent(snd.iss(), 1);
@@ -102,6 +114,13 @@ bool Connection::Impl::send_data_segment(SeqNum seq, uint32_t max_len, bool retr
     bool fin = snd.fin_queued() && seq + len == snd.fin_seq();
     if (len == 0 && !fin) return false;
     Segment s = make_segment(seq, flags::ACK);
+    // SACK blocks beyond the timestamps the MSS already allows for come out
+    // of the payload, so the segment still fits the path (RFC 9293 §3.7.1).
+    uint32_t extra = uint32_t(options_wire_size(s)) - (s.options.timestamps ? 12u : 0u);
+    if (extra > 0 && len + extra > snd.mss()) {
+        len = snd.mss() > extra ? snd.mss() - extra : 1;
+        fin = snd.fin_queued() && seq + len == snd.fin_seq();
+    }
     if (len > 0) {
         size_t copied = snd.copy(seq, std::span<uint8_t>(scratch.data(), len));
         s.payload = std::span<const uint8_t>(scratch.data(), copied);
@@ -118,6 +137,7 @@ bool Connection::Impl::send_data_segment(SeqNum seq, uint32_t max_len, bool retr
         rtt.start_timing(seq + seg_len, now);
     }
     snd.on_sent(seq, seg_len);
+    sent_end = seq + seg_len;
     emit(s);
     ack_now = false;
     if (!retransmit_deadline) arm_retransmit(now);
@@ -133,9 +153,11 @@ void Connection::Impl::retransmit_head(Instant now) {
 void Connection::Impl::output(Instant now) {
     bool sending_state = state == State::Established || state == State::CloseWait ||
                          state == State::FinWait1 || state == State::LastAck || state == State::Closing;
-    if (sending_state && snd.syn_acked()) {
+    if (sending_state && snd.syn_acked() && sack_recovery()) {
+        output_sack_recovery(now);
+    } else if (sending_state && snd.syn_acked()) {
         for (;;) {
-            uint32_t window = std::min(snd.wnd(), cc->cwnd());
+            uint32_t window = std::min(snd.wnd(), cc->cwnd() + limited_transmit());
             uint32_t flight = snd.in_flight();
             uint32_t usable = window > flight ? window - flight : 0;
             uint32_t unsent = snd.unsent();

@@ -69,15 +69,11 @@ void Connection::Impl::on_retransmit_timeout(Instant now) {
         if (retransmit_counter) ++*retransmit_counter;
         send_syn(state != State::SynSent, now);
     } else {
-        cc->on_retransmit_timeout(snd.flight_size(), snd.max());
-        // §5.4: retransmit the earliest unacknowledged segment; the rest follows
-        // as the (now one segment) congestion window opens: go-back-N from SND.UNA.
-        snd.rewind();
+        // RFC 5681 §3.1 loss window, then RFC 6298 §5.4: the earliest
+        // unacknowledged segment again; without SACK the rest follows
+        // go-back-N, with SACK only the holes (RFC 6675 §5.1).
         retransmit_deadline.reset();
-        bool sent = send_data_segment(snd.una(), snd.mss(), true, now);
-        if (!sent) {
-            // Nothing retransmittable (e.g. only a zero-window probe byte): keep the timer.
-        }
+        recovery_on_timeout(now);
     }
     // §5.6: restart the timer with the backed-off RTO.
     arm_retransmit(now);

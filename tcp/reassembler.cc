@@ -11,6 +11,12 @@ size_t Reassembler::held_bytes() const {
     return n;
 }
 
+std::optional<SackBlock> Reassembler::containing(SeqNum seq) const {
+    for (size_t i = 0; i < count_; ++i)
+        if (iv_[i].left <= seq && seq < iv_[i].right) return SackBlock{iv_[i].left, iv_[i].right};
+    return std::nullopt;
+}
+
 void Reassembler::remove_at(size_t i) {
     for (size_t j = i + 1; j < count_; ++j) iv_[j - 1] = iv_[j];
     --count_;

@@ -12,6 +12,7 @@
 
 #include "stack/wire/seq_num.h"
 #include "tcp/byte_ring.h"
+#include "tcp/segment.h"
 
 namespace ustack::tcp {
 
@@ -37,6 +38,10 @@ public:
 
     size_t held_bytes() const;          // out-of-order bytes held
     size_t interval_count() const { return count_; }
+    // The i-th held interval [left, right), in sequence order (RFC 2018 SACK blocks).
+    SackBlock interval(size_t i) const { return {iv_[i].left, iv_[i].right}; }
+    // The held interval that contains `seq`, if any.
+    std::optional<SackBlock> containing(SeqNum seq) const;
     bool empty() const { return count_ == 0 && !fin_seq_; }
     std::optional<SeqNum> fin_seq() const { return fin_seq_; }
     void clear() { count_ = 0; fin_seq_.reset(); }

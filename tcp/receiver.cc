@@ -75,6 +75,13 @@ Receiver::Accepted Receiver::accept(const Segment& seg) {
     SeqNum seq = seg.seq;
     std::span<const uint8_t> data = seg.payload;
     if (seg.syn()) seq = seq + 1;  // the SYN occupies SEG.SEQ
+    SeqNum end = seq + uint32_t(data.size());
+    if (!data.empty()) {
+        // RFC 2883 §4: octets received before are reported in a D-SACK block.
+        if (seq < nxt_) note_duplicate(seq, wire::min(end, nxt_));
+        else if (auto held = reasm_.containing(seq); held && end <= held->right) note_duplicate(seq, end);
+    }
+    SeqNum nxt_before = nxt_;
     auto r = reasm_.insert(nxt_, wnd(), seq, data, seg.fin(), ring_);
     nxt_ = nxt_ + r.advanced;
     a.bytes = r.advanced;
@@ -85,6 +92,7 @@ Receiver::Accepted Receiver::accept(const Segment& seg) {
     }
     if (adv_ < nxt_) adv_ = nxt_;
     if (edge_ < nxt_) edge_ = nxt_;
+    if (!data.empty() && seq > nxt_before && seq >= nxt_) remember_recent(seq);
     return a;
 }
 
@@ -104,6 +112,43 @@ bool Receiver::note_urgent(SeqNum up) {
     if (up_ && up <= *up_) return false;  // not an advance: signalled already
     up_ = up;
     return true;
+}
+
+void Receiver::remember_recent(SeqNum seq) {
+    auto held = reasm_.containing(seq);
+    if (!held) return;  // not kept (window, or the interval list was full)
+    // Keep the older entries that still name another held block.
+    std::array<SeqNum, 4> keep{};
+    size_t n = 0;
+    keep[n++] = seq;
+    for (size_t i = 0; i < recent_count_ && n < keep.size(); ++i) {
+        auto b = reasm_.containing(recent_[i]);
+        if (b && !(*b == *held)) keep[n++] = recent_[i];
+    }
+    recent_ = keep;
+    recent_count_ = n;
+}
+
+size_t Receiver::sack_blocks(std::span<SackBlock> out) const {
+    size_t n = 0;
+    size_t first = 0;  // the D-SACK block may equal the block after it (RFC 2883 §4)
+    auto listed = [&](const SackBlock& b) {
+        for (size_t i = first; i < n; ++i)
+            if (out[i] == b) return true;
+        return false;
+    };
+    auto push = [&](const SackBlock& b) {
+        if (n < out.size() && !listed(b)) out[n++] = b;
+    };
+    if (dsack_ && n < out.size()) {
+        out[n++] = *dsack_;
+        first = 1;
+        if (auto held = reasm_.containing(dsack_->left)) push(*held);
+    }
+    for (size_t i = 0; i < recent_count_; ++i)
+        if (auto b = reasm_.containing(recent_[i])) push(*b);
+    for (size_t i = 0; i < reasm_.interval_count(); ++i) push(reasm_.interval(i));
+    return n;
 }
 
 }  // namespace ustack::tcp

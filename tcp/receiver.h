@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -54,6 +55,17 @@ public:
     // Seventh and eighth steps: takes the segment text (and FIN) within the window.
     Accepted accept(const Segment& seg);
 
+    // RFC 2018 §4 SACK blocks for the next ACK, at most out.size(): a D-SACK
+    // block first when a duplicate arrived since the last ACK (RFC 2883 §4,
+    // followed by the held block containing it, if any), then the block
+    // holding the most recently received out-of-order segment, then the
+    // blocks reported most recently, then any others. Returns the count.
+    size_t sack_blocks(std::span<SackBlock> out) const;
+    // Duplicate octets [left, right) arrived (RFC 2883): reported once by the
+    // next ACK; clear_dsack() after sending it.
+    void note_duplicate(SeqNum left, SeqNum right) { dsack_ = SackBlock{left, right}; }
+    void clear_dsack() { dsack_.reset(); }
+
     size_t readable() const { return ring_.size(); }
     size_t out_of_order() const { return reasm_.held_bytes(); }
     bool fin_received() const { return fin_received_; }
@@ -90,6 +102,12 @@ private:
     SeqNum adv_;   // right edge shown to the peer by the last window field (edge_ rounded up to the scale unit)
     bool fin_received_ = false;
     std::optional<SeqNum> up_;  // RCV.UP while at or ahead of the read position
+    // Left edges of the out-of-order segments received most recently, newest
+    // first, each in a different held block (RFC 2018 §4 block order).
+    std::array<SeqNum, 4> recent_{};
+    size_t recent_count_ = 0;
+    std::optional<SackBlock> dsack_;
+    void remember_recent(SeqNum seq);
 };
 
 }  // namespace ustack::tcp

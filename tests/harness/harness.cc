@@ -198,6 +198,11 @@ void Harness::inject(const Seg& s, Loc loc) {
     g.options.window_scale = s.ws_;
     g.options.sack_permitted = s.sack_perm_;
     g.options.timestamps = s.ts_;
+    for (const auto& [left, right] : s.sack_) {
+        if (g.options.sack_count == g.options.sack.size()) break;
+        g.options.sack[g.options.sack_count++] =
+            tcp::SackBlock{SeqNum(opt_.our_isn) + uint32_t(left), SeqNum(opt_.our_isn) + uint32_t(right)};
+    }
     std::string payload = s.data_.value_or(std::string(s.len_.value_or(0), 'x'));
     g.payload = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
 
@@ -249,6 +254,14 @@ std::vector<std::string> Harness::mismatches(const Seg& s, const Recorded& r) co
         return t ? std::to_string(t->val) + ":" + std::to_string(t->ecr) : std::string("absent");
     };
     if (s.ts_) diff("timestamps", ts_text(s.ts_), ts_text(o.timestamps));
+    if (!s.sack_.empty() || s.no_sack_) {
+        std::string want, got;
+        for (const auto& [left, right] : s.sack_) want += " " + std::to_string(left) + ":" + std::to_string(right);
+        for (uint8_t i = 0; i < o.sack_count && i < o.sack.size(); ++i)
+            got += " " + std::to_string(int64_t(o.sack[i].left - SeqNum(opt_.peer_isn))) + ":" +
+                   std::to_string(int64_t(o.sack[i].right - SeqNum(opt_.peer_isn)));
+        if (want != got) m.push_back("sack blocks (relative): expected [" + want + " ], got [" + got + " ]");
+    }
     if (s.no_ts_ && o.timestamps) m.push_back("timestamps: expected absent, got " + ts_text(o.timestamps));
     if (s.no_options_ && o != tcp::TcpOptions{}) m.push_back("options: expected none, got " + describe_options(o));
     if (s.data_) {

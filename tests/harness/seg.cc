@@ -61,6 +61,12 @@ std::string Seg::describe() const {
     o.timestamps = ts_;
     std::string opts = describe_options(o);
     if (!opts.empty()) os << " " << opts;
+    if (!sack_.empty()) {
+        os << " <sack";
+        for (const auto& [l, r] : sack_) os << " " << l << ":" << r;
+        os << ">";
+    }
+    if (no_sack_) os << " <no sack>";
     if (no_mss_) os << " <no mss>";
     if (no_options_) os << " <no options>";
     if (our_port_) os << " our port " << *our_port_;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/time.h"
@@ -46,6 +47,12 @@ public:
     Seg& ws(uint8_t shift) { ws_ = shift; return *this; }
     Seg& sack_perm() { sack_perm_ = true; return *this; }
     Seg& ts(uint32_t val, uint32_t ecr) { ts_ = tcp::Timestamps{val, ecr}; return *this; }
+    // A SACK block [left, right) (RFC 2018 §3), relative like ack: to our ISN
+    // in injected segments, to the peer's in expected ones. Expectation: the
+    // blocks are compared in order and exactly.
+    Seg& sack(int64_t left, int64_t right) { sack_.emplace_back(left, right); return *this; }
+    // Expectation: no SACK blocks.
+    Seg& no_sack() { no_sack_ = true; return *this; }
     // Expectation: no Window Scale / no Timestamps option (RFC 7323).
     Seg& no_ws() { no_ws_ = true; return *this; }
     Seg& no_ts() { no_ts_ = true; return *this; }
@@ -79,6 +86,8 @@ private:
     bool no_mss_ = false;
     std::optional<uint8_t> ws_;
     bool sack_perm_ = false;
+    std::vector<std::pair<int64_t, int64_t>> sack_;
+    bool no_sack_ = false;
     std::optional<tcp::Timestamps> ts_;
     bool no_options_ = false;
     bool no_ws_ = false;

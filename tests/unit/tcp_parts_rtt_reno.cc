@@ -1,4 +1,4 @@
-// Unit tests: RFC 6298 RTT estimator with Karn's rule, and RFC 5681 Reno (+ RFC 6582 partial ACKs).
+// Unit tests: RFC 6298 RTT estimator with Karn's rule, RFC 5681 Reno and the RFC 6928 initial window.
 #include <gtest/gtest.h>
 
 #include "tcp/reno.h"
@@ -88,78 +88,72 @@ TEST(TcpPartsRtt, SynTimeoutReinitialisesRtoToThreeSeconds) {
 
 constexpr uint32_t MSS = 1000;
 
-AckEvent ack(uint32_t ackno, uint32_t acked, uint32_t flight, uint32_t snd_max = 1000000) {
-    return AckEvent{SeqNum(ackno), acked, flight, SeqNum(snd_max)};
-}
+AckEvent ack(uint32_t acked, uint32_t flight) { return AckEvent{acked, flight, Instant{}, Duration{}}; }
 
 TEST(TcpPartsReno, InitialWindowFromConfiguredSegments) {
     Reno r(10);
-    r.init(MSS);
-    EXPECT_EQ(r.cwnd(), 10 * MSS);
+    r.init(MSS, Instant{});
+    EXPECT_EQ(r.cwnd(), 10 * MSS);  // 10 * 1000 < 14600 (RFC 6928)
     EXPECT_GT(r.ssthresh(), 1000000u);
+}
+
+TEST(TcpPartsReno, InitialWindowIsRfc6928Formula) {
+    // IW = min(10*MSS, max(2*MSS, 14600)).
+    EXPECT_EQ(initial_window(10, 1460), 14600u);
+    EXPECT_EQ(initial_window(10, 1448), 14480u);
+    EXPECT_EQ(initial_window(10, 536), 5360u);
+    EXPECT_EQ(initial_window(10, 4000), 14600u);
+    EXPECT_EQ(initial_window(10, 9000), 18000u);  // never below 2 MSS
 }
 
 TEST(TcpPartsReno, SlowStartGrowsBySmssPerAck) {
     USTACK_REQ("MUST-19");
     Reno r(2);
-    r.init(MSS);
-    r.on_new_ack(ack(2000, 1000, 2000));
+    r.init(MSS, Instant{});
+    r.on_ack(ack(1000, 2000));
     EXPECT_EQ(r.cwnd(), 3 * MSS);
-    r.on_new_ack(ack(4000, 2000, 2000));  // a stretch ACK still adds one SMSS (eq. 2)
+    r.on_ack(ack(2000, 2000));  // a stretch ACK still adds one SMSS (eq. 2)
     EXPECT_EQ(r.cwnd(), 4 * MSS);
-    r.on_new_ack(ack(4100, 100, 2000));
+    r.on_ack(ack(100, 2000));
     EXPECT_EQ(r.cwnd(), 4 * MSS + 100);
 }
 
 TEST(TcpPartsReno, CongestionAvoidanceAddsOneSmssPerWindow) {
     USTACK_REQ("MUST-19");
     Reno r(4);
-    r.init(MSS);
-    r.on_retransmit_timeout(8 * MSS, SeqNum(0));  // ssthresh = 4 MSS, cwnd = 1 MSS
+    r.init(MSS, Instant{});
+    r.on_retransmit_timeout(8 * MSS, Instant{});  // ssthresh = 4 MSS, cwnd = 1 MSS
     EXPECT_EQ(r.ssthresh(), 4 * MSS);
     EXPECT_EQ(r.cwnd(), MSS);
-    uint32_t a = 1000;
-    for (int i = 0; i < 3; ++i) r.on_new_ack(ack(a += 1000, 1000, 1000));
+    for (int i = 0; i < 3; ++i) r.on_ack(ack(1000, 1000));
     EXPECT_EQ(r.cwnd(), 4 * MSS);  // slow start up to ssthresh
     // Now 4 ACKs of 1 MSS each = one window: +1 MSS.
-    for (int i = 0; i < 3; ++i) r.on_new_ack(ack(a += 1000, 1000, 4000));
+    for (int i = 0; i < 3; ++i) r.on_ack(ack(1000, 4000));
     EXPECT_EQ(r.cwnd(), 4 * MSS);
-    r.on_new_ack(ack(a += 1000, 1000, 4000));
+    r.on_ack(ack(1000, 4000));
     EXPECT_EQ(r.cwnd(), 5 * MSS);
 }
 
-TEST(TcpPartsReno, ThirdDuplicateAckTriggersFastRetransmit) {
+TEST(TcpPartsReno, LossHalvesFlightSize) {
     USTACK_REQ("MUST-19");
     Reno r(10);
-    r.init(MSS);
-    EXPECT_EQ(r.on_dup_ack(ack(5000, 0, 10000, 15000)), CongestionAction::None);
-    EXPECT_EQ(r.on_dup_ack(ack(5000, 0, 10000, 15000)), CongestionAction::None);
-    EXPECT_EQ(r.on_dup_ack(ack(5000, 0, 10000, 15000)), CongestionAction::RetransmitHead);
-    EXPECT_TRUE(r.in_recovery());
-    EXPECT_EQ(r.ssthresh(), 5 * MSS);
-    EXPECT_EQ(r.cwnd(), 8 * MSS);  // ssthresh + 3 SMSS
-    r.on_dup_ack(ack(5000, 0, 10000, 15000));
-    EXPECT_EQ(r.cwnd(), 9 * MSS);  // inflation
-    // Partial ACK (below recover = 15000): retransmit the next hole, stay in recovery.
-    EXPECT_EQ(r.on_new_ack(ack(8000, 3000, 10000, 15000)), CongestionAction::RetransmitHead);
-    EXPECT_TRUE(r.in_recovery());
-    // Full ACK: leave recovery, cwnd deflates to at most ssthresh.
-    EXPECT_EQ(r.on_new_ack(ack(15000, 7000, 7000, 15000)), CongestionAction::None);
-    EXPECT_FALSE(r.in_recovery());
-    EXPECT_LE(r.cwnd(), 5 * MSS);
+    r.init(MSS, Instant{});
+    r.on_loss(10 * MSS, Instant{});
+    EXPECT_EQ(r.ssthresh(), 5 * MSS);  // RFC 5681 eq. (4)
+    EXPECT_EQ(r.cwnd(), 5 * MSS);
+    r.on_loss(3 * MSS, Instant{});
+    EXPECT_EQ(r.ssthresh(), 2 * MSS);  // never below 2 SMSS
 }
 
 TEST(TcpPartsReno, RetransmissionTimeoutCollapsesToLossWindow) {
     USTACK_REQ("MUST-19");
     Reno r(10);
-    r.init(MSS);
-    r.on_retransmit_timeout(10 * MSS, SeqNum(20000));
+    r.init(MSS, Instant{});
+    r.on_retransmit_timeout(10 * MSS, Instant{});
     EXPECT_EQ(r.cwnd(), MSS);
     EXPECT_EQ(r.ssthresh(), 5 * MSS);
-    r.on_retransmit_timeout(MSS, SeqNum(20000));
+    r.on_retransmit_timeout(MSS, Instant{});
     EXPECT_EQ(r.ssthresh(), 2 * MSS);  // never below 2 SMSS
-    // Duplicate ACKs for data sent before the timeout do not start another recovery.
-    for (int i = 0; i < 3; ++i) EXPECT_EQ(r.on_dup_ack(ack(12000, 0, 5000, 20000)), CongestionAction::None);
 }
 
 }  // namespace
