@@ -60,6 +60,7 @@ void StreamCore::start_connect(tcp::Endpoint remote, StatusHandler handler) {
     }
     conn_ = std::move(conn);
     conn_->set_observer(this);
+    if (congestion_) conn_->set_congestion(*congestion_);
     loop_.kick();  // the SYN goes out on the next flush
     schedule();
 }
@@ -236,7 +237,13 @@ void StreamCore::assign(std::shared_ptr<tcp::Connection> conn) {
     if (conn_) release(false);
     conn_ = std::move(conn);
     if (conn_) conn_->set_observer(this);
+    if (conn_ && congestion_) conn_->set_congestion(*congestion_);
     schedule();
+}
+
+void StreamCore::set_congestion(tcp::CongestionAlgorithm algo) {
+    congestion_ = algo;
+    if (conn_) conn_->set_congestion(algo);
 }
 
 void StreamCore::shutdown_send() {

@@ -94,6 +94,8 @@ public:
 
     EventLoop& loop() { return loop_; }
     tcp::Connection* connection() const { return conn_.get(); }
+    // TCP_CONGESTION for this stream: now if connected, else on connect/assign.
+    void set_congestion(tcp::CongestionAlgorithm algo);
 
     // IP-level choices (RFC 9293 MUST-43, MUST-48, MUST-51): kept for the
     // next OPEN and applied at once to an open connection.
@@ -121,6 +123,7 @@ private:
 
     EventLoop& loop_;
     std::shared_ptr<tcp::Connection> conn_;
+    std::optional<tcp::CongestionAlgorithm> congestion_;
     bool service_posted_ = false;
     PendingHandler<StatusHandler> connect_;
     PendingHandler<IoHandler> read_;
@@ -245,6 +248,10 @@ public:
     tcp::Endpoint local_endpoint() const;
     tcp::Endpoint remote_endpoint() const;
     tcp::Connection* connection() { return core_ ? core_->connection() : nullptr; }
+    // Congestion control of this stream's connection, like Linux's
+    // TCP_CONGESTION: Reno (RFC 5681) or CUBIC (RFC 9438, the stack's default).
+    // Before async_connect/assign it applies to the connection made then.
+    void set_congestion(tcp::CongestionAlgorithm algo) { core_->set_congestion(algo); }
 
 private:
     std::shared_ptr<detail::StreamCore> core_;

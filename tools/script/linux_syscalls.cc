@@ -154,6 +154,12 @@ std::function<Outcome()> LinuxRunner::prepare(const Event& e, const SyscallSpec&
             const linger l{int(eval(*onoff, line)), int(eval(*secs, line))};
             return [fd, l] { return result(::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l)); };
         }
+        if (value.kind == Expr::Kind::String) {  // TCP_CONGESTION "reno" / "cubic"
+            const std::string text = value.text;
+            return [fd, level, name, text] {
+                return result(::setsockopt(fd, level, name, text.data(), socklen_t(text.size())));
+            };
+        }
         const int v = int(eval(value, line));
         return [fd, level, name, v] { return result(::setsockopt(fd, level, name, &v, sizeof v)); };
     }

@@ -51,6 +51,7 @@ private:
         bool nonblocking = false;
         bool linger_abort = false;  // SO_LINGER {onoff=1, linger=0}: close() sends RST
         bool nodelay = false;
+        std::optional<tcp::CongestionAlgorithm> congestion;  // TCP_CONGESTION
         bool bound = false;
         bool error_reported = false;
         bool shut_rd = false;

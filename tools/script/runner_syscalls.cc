@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "tcp/congestion.h"
 #include "tools/script/runner.h"
 #include "tools/script/symbols.h"
 
@@ -11,7 +12,7 @@ namespace ustack::script {
 
 namespace {
 
-constexpr int EBADF_ = 9, EAGAIN_ = 11, EINVAL_ = 22, EPIPE_ = 32, EALREADY_ = 114, EISCONN_ = 106, ENOTCONN_ = 107,
+constexpr int ENOENT_ = 2, EBADF_ = 9, EAGAIN_ = 11, EINVAL_ = 22, EPIPE_ = 32, EALREADY_ = 114, EISCONN_ = 106, ENOTCONN_ = 107,
               EINPROGRESS_ = 115, ECONNREFUSED_ = 111;
 constexpr int64_t O_NONBLOCK_ = 0x800, O_RDWR_ = 2;
 constexpr int16_t POLLIN_ = 0x1, POLLPRI_ = 0x2, POLLOUT_ = 0x4, POLLERR_ = 0x8, POLLHUP_ = 0x10, POLLNVAL_ = 0x20, POLLRDHUP_ = 0x2000;
@@ -223,6 +224,9 @@ Runner::Outcome Runner::sys_accept(Call& c) {
     if (auto conn = s.listener->accept()) {
         int fd = 3;
         while (sockets_.count(fd)) ++fd;
+        // A listener's TCP_CONGESTION is inherited (ustack applies it at accept()).
+        if (s.congestion) conn->set_congestion(*s.congestion);
+        sockets_[fd].congestion = s.congestion;
         sockets_[fd].conn = conn;
         sockets_[fd].local = conn->tuple().local;
         return {false, fd, 0};
@@ -247,6 +251,7 @@ Runner::Outcome Runner::sys_connect(Call& c, bool first) {
         auto conn = layer_->connect(s.bound && !s.local.addr.is_unspecified() ? s.local.addr : cfg_.local_ip, remote,
                                     now_, &err);
         if (!conn) return {false, -1, errno_of(err)};
+        if (s.congestion) conn->set_congestion(*s.congestion);
         s.conn = conn;
         s.connect_started = true;
         live_ = conn->tuple();
@@ -357,6 +362,14 @@ Runner::Outcome Runner::sys_setsockopt(Call& c) {
         if (!onoff || !secs) fail(line, "SO_LINGER needs {onoff=N, linger=N}");
         if (eval(*onoff, line) != 0 && eval(*secs, line) != 0) unsupported(" (a lingering close; only linger=0 = abort)");
         s.linger_abort = eval(*onoff, line) != 0;
+        return {false, 0, 0};
+    }
+    if (level == 6 && name == 13) {  // TCP_CONGESTION "reno" / "cubic": this socket only
+        if (value.kind != Expr::Kind::String) fail(line, "TCP_CONGESTION needs a string, \"reno\" or \"cubic\"");
+        auto algo = tcp::parse_congestion(value.text);
+        if (!algo) return {false, -1, ENOENT_};  // as Linux for an unknown algorithm
+        s.congestion = *algo;
+        if (s.conn) s.conn->set_congestion(*algo);
         return {false, 0, 0};
     }
     const int64_t v = eval(value, line);

@@ -21,6 +21,7 @@ struct ServeOptions {
     double linger_seconds = 5;  // RFC 9112 §9.6 staged close: drain the client before closing
     size_t mtu = 1500;
     double msl_seconds = 120;  // RFC 9293 §3.4.2 default; tests use 1
+    std::string congestion = "cubic";  // --cc: reno (RFC 5681) or cubic (RFC 9438)
     bool verbose = false;
     std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
 };
@@ -46,6 +47,7 @@ struct FetchOptions {
     bool progress = false, no_progress = false, silent = false;
     size_t mtu = 1500;
     double msl_seconds = 120;
+    std::string congestion = "cubic";
     bool verbose = false;
     std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
 };

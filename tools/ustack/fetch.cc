@@ -21,6 +21,7 @@
 #include "http/verbose.h"
 #include "stack/asio/event_loop.h"
 #include "tcp/asio/tcp_stream.h"
+#include "tcp/congestion.h"
 #include "tools/ustack/commands.h"
 #include "tools/ustack/common.h"
 #include "tools/ustack/fault_option.h"
@@ -367,6 +368,7 @@ int run_fetch(const FetchOptions& o) {
     cfg.mtu = o.mtu;
     cfg.tcp.mss = uint16_t(o.mtu - 40);  // MUST-67
     cfg.tcp.msl = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.msl_seconds));
+    cfg.tcp.congestion = tcp::parse_congestion(o.congestion).value_or(tcp::CongestionAlgorithm::Cubic);
     auto tun = open_tun(o.tun, o.mtu, addr, host);
     auto injector = make_fault_injector(*tun, faults);
 

@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--upload-dir", serve.upload_dir, "store PUT/POST bodies sent to /upload/NAME as DIR/NAME");
     serve_cmd->add_option("--linger", serve.linger_seconds, "after a last response, read and drop what the client "
                           "still sends for up to this many seconds before closing (0: close at once)")->capture_default_str();
+    serve_cmd->add_option("--cc", serve.congestion, "congestion control: reno or cubic")
+        ->check(CLI::IsMember({"reno", "cubic"}))->capture_default_str();
     serve_cmd->footer(kExitCodes);
 
     FetchOptions fetch;
@@ -70,6 +72,8 @@ int main(int argc, char** argv) {
     add_link_options(fetch_cmd, fetch.tun, fetch.addr, fetch.host_addr, fetch.mtu, fetch.msl_seconds, fetch.verbose);
     add_fault_option(fetch_cmd, fetch.fault);
     add_fetch_options(fetch_cmd, fetch);
+    fetch_cmd->add_option("--cc", fetch.congestion, "congestion control: reno or cubic")
+        ->check(CLI::IsMember({"reno", "cubic"}))->capture_default_str();
     fetch_cmd->footer(kExitCodes);
 
     // Listed for --help only: main() hands `ustack script ...` to script_cli() before parsing.

@@ -19,6 +19,7 @@
 #include "stack/asio/event_loop.h"
 #include "tcp/asio/tcp_acceptor.h"
 #include "tcp/asio/tcp_stream.h"
+#include "tcp/congestion.h"
 #include "tools/ustack/commands.h"
 #include "tools/ustack/common.h"
 #include "tools/ustack/fault_option.h"
@@ -110,6 +111,7 @@ int run_serve(const ServeOptions& o) {
     cfg.mtu = o.mtu;
     cfg.tcp.mss = uint16_t(o.mtu - 40);  // MUST-67: IP and TCP headers without options
     cfg.tcp.msl = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.msl_seconds));
+    cfg.tcp.congestion = tcp::parse_congestion(o.congestion).value_or(tcp::CongestionAlgorithm::Cubic);
 
     auto tun = open_tun(o.tun, o.mtu, addr, host);
     auto injector = make_fault_injector(*tun, faults);
