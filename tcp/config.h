@@ -17,6 +17,18 @@ enum class CongestionAlgorithm : uint8_t {
     Cubic,  // RFC 9438 (Linux's default)
 };
 
+// Keep-alive parameters (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6), with Linux's
+// defaults (tcp_keepalive_time, tcp_keepalive_intvl, tcp_keepalive_probes).
+struct KeepAliveConfig {
+    // Idle time (nothing received, nothing in flight) before the first probe;
+    // at least two hours by default (MUST-28), configurable (MUST-27).
+    Duration idle = std::chrono::hours(2);
+    // Between unanswered probes: one lost ACK is not a dead peer (MUST-29).
+    Duration interval = std::chrono::seconds(75);
+    // Unanswered probes before the connection is dropped ("timed out").
+    uint32_t count = 9;
+};
+
 struct TcpConfig {
     // Maximum segment lifetime; TIME-WAIT lasts 2*MSL (RFC 9293 §3.4.2, MUST-13).
     Duration msl = std::chrono::seconds(120);
@@ -31,6 +43,15 @@ struct TcpConfig {
     uint32_t r1_retransmissions = 3;
     Duration r2_timeout = std::chrono::seconds(100);
     Duration r2_syn_timeout = std::chrono::seconds(180);  // at least 3 minutes for SYN (MUST-23)
+    // User timeout (§3.9.1 OPEN/SEND timeout, §3.10.8 USER TIMEOUT; RFC 5482;
+    // Linux TCP_USER_TIMEOUT): when non-zero it replaces R2, and the connection
+    // closes exactly this long after the first unacknowledged transmission.
+    Duration user_timeout = Duration::zero();
+
+    // Keep-alive is off unless the application asks (MUST-24, MUST-25);
+    // accepted connections inherit these from the stack's configuration.
+    bool keepalive = false;
+    KeepAliveConfig keepalive_config;
 
     // MSS we announce: MTU minus 40 (MUST-67). The shell sets it from the link MTU.
     uint16_t mss = 1460;

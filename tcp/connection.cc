@@ -49,6 +49,7 @@ void Connection::Impl::to_closed(std::string_view cause) {
     persist_deadline.reset();
     time_wait_deadline.reset();
     delack_deadline.reset();
+    keepalive_deadline.reset();
     ack_now = false;
     set_state(State::Closed, cause);
     snd.release();
@@ -65,6 +66,7 @@ void Connection::Impl::fail(TcpError err, std::string_view cause) {
 void Connection::Impl::enter_time_wait(std::string_view cause, Instant now) {
     retransmit_deadline.reset();
     persist_deadline.reset();
+    keepalive_deadline.reset();
     time_wait_deadline = now + 2 * cfg.msl;  // §3.4.2, MUST-13
     set_state(State::TimeWait, cause);
     // Everything we sent is acknowledged: the send buffer is no longer needed,
@@ -92,6 +94,7 @@ void Connection::Impl::fire_events() {
         uint8_t ev = pending_events;
         pending_events = 0;
         if (!observer) return;
+        if (ev & Advice) observer->on_negative_advice(self, advice_retransmissions);
         if (ev & Status) observer->on_status(self);
         if (ev & Urgent) observer->on_urgent(self);
         if (ev & Readable) observer->on_readable(self);
@@ -156,6 +159,7 @@ void Connection::open_passive(const Segment& syn, Instant now, std::optional<Seq
     Impl& c = *impl_;
     if (c.state != State::Closed || !syn.syn()) return;
     c.passive = true;
+    c.last_received = now;
     SeqNum iss = c.isn_gen.isn(c.tuple, now);
     // MAY-2 (§3.6.1): a reopened TIME-WAIT connection needs an ISS above the old SND.NXT.
     if (iss_above && iss <= *iss_above) iss = *iss_above + 65535u + 2u;
@@ -350,12 +354,38 @@ TcbSnapshot Connection::snapshot() const {
     s.congestion = c.cc->algorithm();
     s.in_recovery = c.in_recovery || c.rto_recovery;
     s.sacked_bytes = c.scoreboard.sacked_bytes();
+    s.keepalive_deadline = c.keepalive_deadline;
+    s.keepalive_probes = c.keepalive_probes;
     return s;
 }
 
 void Connection::set_nodelay(bool on) { impl_->nodelay = on; }
 void Connection::set_congestion(CongestionAlgorithm algo) { impl_->set_congestion(algo); }
 CongestionAlgorithm Connection::congestion() const { return impl_->cc->algorithm(); }
+
+void Connection::set_keepalive(bool on, Instant now) {
+    Impl& c = *impl_;
+    if (on && !c.cfg.keepalive) {
+        // Idle counts from now at the earliest (as Linux's SO_KEEPALIVE).
+        c.keepalive_start = now;
+        c.keepalive_probes = 0;
+    }
+    c.cfg.keepalive = on;
+    c.update_keepalive();
+    if (c.call_depth == 0) c.report_deadline();  // the layer's timer heap must hear of it
+}
+
+void Connection::set_keepalive_config(const KeepAliveConfig& k) {
+    Impl& c = *impl_;
+    c.cfg.keepalive_config = k;
+    c.update_keepalive();
+    if (c.call_depth == 0) c.report_deadline();
+}
+
+bool Connection::keepalive() const { return impl_->cfg.keepalive; }
+const KeepAliveConfig& Connection::keepalive_config() const { return impl_->cfg.keepalive_config; }
+void Connection::set_user_timeout(Duration timeout) { impl_->cfg.user_timeout = std::max(timeout, Duration::zero()); }
+Duration Connection::user_timeout() const { return impl_->cfg.user_timeout; }
 
 void Connection::set_observer(ConnectionObserver* observer) { impl_->observer = observer; }
 void Connection::set_tracer(ConnectionObserver* tracer) { impl_->tracer = tracer; }

@@ -50,6 +50,9 @@ struct TcbSnapshot {
     CongestionAlgorithm congestion = CongestionAlgorithm::Cubic;
     bool in_recovery = false;                 // fast recovery, or resending holes after an RTO
     uint32_t sacked_bytes = 0;                // octets above SND.UNA the peer SACKed (scoreboard)
+    // Added by keepalive:
+    std::optional<Instant> keepalive_deadline;  // next keep-alive probe or give-up (§3.8.4)
+    uint32_t keepalive_probes = 0;              // unanswered keep-alive probes so far
 };
 
 class Connection {
@@ -153,6 +156,21 @@ public:
     // (RFC 9438). May change at any time; the window carries over.
     void set_congestion(CongestionAlgorithm algo);
     CongestionAlgorithm congestion() const;
+
+    // Keep-alive (RFC 9293 §3.8.4): off by default (MUST-25); when on, an
+    // idle connection (nothing received and nothing in flight for `idle`,
+    // counted from the later of the last segment received and `now`) gets an
+    // ACK with SEG.SEQ = SND.NXT-1 and no data (SHLD-12); after `count`
+    // unanswered probes `interval` apart it sends a RST and fails with TimedOut.
+    void set_keepalive(bool on, Instant now);
+    void set_keepalive_config(const KeepAliveConfig& k);  // MUST-27; takes effect at once
+    bool keepalive() const;
+    const KeepAliveConfig& keepalive_config() const;
+    // User timeout (§3.9.1, §3.10.8; RFC 5482): zero means R2 applies;
+    // otherwise unacknowledged data (or SYN) older than `timeout` closes the
+    // connection with TimedOut, without a RST. Applies from the next retransmission.
+    void set_user_timeout(Duration timeout);
+    Duration user_timeout() const;
 
     struct Impl;  // the TCB (tcp/connection_impl.h); public so the core's helpers can name it
 

@@ -84,6 +84,10 @@ struct Connection::Impl {
     Duration persist_interval{};
     uint32_t retransmissions = 0;           // consecutive timeouts for the current SND.UNA
     Instant retransmit_series_start{};      // first transmission of what is being retransmitted
+    std::optional<Instant> keepalive_deadline;  // next probe, or giving up (§3.8.4)
+    Instant last_received{};                // last acceptable segment (the keep-alive idle clock)
+    Instant keepalive_start{};              // when keep-alive was turned on
+    uint32_t keepalive_probes = 0;          // unanswered probes since last_received
 
     // ---- IP level (connection_icmp.cc; RFC 9293 §3.9.2) ----
     IpSettings ip;                 // the application's choices (MUST-48, MUST-51)
@@ -95,8 +99,9 @@ struct Connection::Impl {
     uint16_t path_mtu = 0;         // lowered by Fragmentation Needed (RFC 1191); 0: the link MTU
 
     // ---- deferred observer events (fired once the call is done) ----
-    enum Event : uint8_t { Readable = 1, Writable = 2, Status = 4, Urgent = 8 };
+    enum Event : uint8_t { Readable = 1, Writable = 2, Status = 4, Urgent = 8, Advice = 16 };
     uint8_t pending_events = 0;
+    uint32_t advice_retransmissions = 0;  // for the deferred on_negative_advice
     int call_depth = 0;
     bool ack_now = false;  // an ACK is owed to the peer (sent by flush_output)
 
@@ -163,6 +168,9 @@ struct Connection::Impl {
     void on_timer(Instant now);
     void on_retransmit_timeout(Instant now);
     void on_persist_timeout(Instant now);
+    void on_keepalive_timeout(Instant now);
+    void update_keepalive();                 // (re)computes keepalive_deadline from the TCB
+    void negative_advice();                  // R1 reached (§3.8.3)
     std::optional<Instant> next_deadline() const;
     void arm_retransmit(Instant now) { retransmit_deadline = now + rtt.rto(); }
 };

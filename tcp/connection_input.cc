@@ -121,6 +121,7 @@ void Connection::Impl::input_syn_sent(const Segment& seg, Instant now) {
     // Third, security: no IP security options are used; nothing to check.
     // Fourth, check the SYN bit.
     if (!seg.syn()) return;  // fifth: neither SYN nor RST, drop
+    last_received = now;
     rcv.start(seg.seq);
     take_syn_options(seg);
     if (seg.ack_flag()) {
@@ -197,6 +198,9 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
 
     // R3 (§4.3): an acceptable segment may advance TS.Recent.
     update_ts_recent(seg);
+    // The peer is alive: the keep-alive idle clock restarts (§3.8.4).
+    last_received = now;
+    keepalive_probes = 0;
 
     // Second, check the RST bit (RFC 5961 §3.2: only an exact RCV.NXT resets;
     // otherwise in-window RSTs get a challenge ACK).

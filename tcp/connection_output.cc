@@ -214,6 +214,7 @@ void Connection::Impl::update_timers(Instant now) {
         persist_interval = rtt.rto();
         persist_deadline = now + persist_interval;
     }
+    update_keepalive();
 }
 
 }  // namespace ustack::tcp

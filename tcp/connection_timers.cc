@@ -1,8 +1,9 @@
-// Timeouts (RFC 9293 §3.10.8): retransmission with RFC 6298 backoff and the
-// R2 limits of §3.8.3 (MUST-20, MUST-23), TIME-WAIT 2MSL (§3.4.2, MUST-13),
-// zero-window probes (§3.8.6.1, MUST-36/37 probing with backoff) and the
-// delayed ACK timer (§3.8.6.3, MUST-40).
+// Timeouts (RFC 9293 §3.10.8): retransmission with RFC 6298 backoff, the R1/R2
+// limits of §3.8.3 (MUST-20..23) and the user timeout, TIME-WAIT 2MSL (§3.4.2,
+// MUST-13), zero-window probes (§3.8.6.1, MUST-36/37 probing with backoff),
+// the delayed ACK timer (§3.8.6.3, MUST-40) and keep-alives (§3.8.4, MUST-24..29).
 #include <algorithm>
+#include <string>
 
 #include "tcp/connection_impl.h"
 
@@ -10,7 +11,8 @@ namespace ustack::tcp {
 
 std::optional<Instant> Connection::Impl::next_deadline() const {
     std::optional<Instant> d;
-    for (const auto& t : {retransmit_deadline, persist_deadline, time_wait_deadline, delack_deadline}) {
+    for (const auto& t :
+         {retransmit_deadline, persist_deadline, time_wait_deadline, delack_deadline, keepalive_deadline}) {
         if (t && (!d || *t < *d)) d = t;
     }
     return d;
@@ -37,6 +39,10 @@ void Connection::Impl::on_timer(Instant now) {
         delack_deadline.reset();
         if (state != State::Closed) send_ack();  // the delayed ACK (§3.8.6.3)
     }
+    if (keepalive_deadline && now >= *keepalive_deadline) {
+        keepalive_deadline.reset();
+        if (state != State::Closed) on_keepalive_timeout(now);
+    }
 }
 
 void Connection::Impl::on_retransmit_timeout(Instant now) {
@@ -48,10 +54,17 @@ void Connection::Impl::on_retransmit_timeout(Instant now) {
     if (retransmissions == 0) retransmit_series_start = now - rtt.rto();
     // R2 (§3.8.3): give up once the oldest outstanding segment has been
     // retransmitted for this long; at least 3 minutes for a SYN (MUST-23).
-    Duration r2 = syn_phase ? cfg.r2_syn_timeout : cfg.r2_timeout;
+    // A user timeout, when set, replaces R2 (MUST-21, §3.9.1).
+    bool user = cfg.user_timeout > Duration::zero();
+    Duration r2 = user ? cfg.user_timeout : syn_phase ? cfg.r2_syn_timeout : cfg.r2_timeout;
     if (retransmissions > 0 && now - retransmit_series_start >= r2) {
         if (state == State::SynReceived && passive) {
             to_closed("retransmission limit R2 reached");  // never reported: not yet accepted
+            return;
+        }
+        if (user) {
+            // §3.10.8 USER TIMEOUT: flush, signal the user, CLOSED; no RST (as Linux).
+            fail(TcpError::TimedOut, "user timeout expired");
             return;
         }
         // Tell the peer we are gone if it is still listening (<SEQ=SND.NXT><CTL=RST>).
@@ -61,6 +74,7 @@ void Connection::Impl::on_retransmit_timeout(Instant now) {
         return;
     }
     ++retransmissions;
+    if (retransmissions >= cfg.r1_retransmissions) negative_advice();
     // RFC 6298 §5.5 back off; RFC 5681 §3.1 loss window; Karn: no sample.
     rtt.backoff();
     rtt.on_retransmit();
@@ -75,9 +89,53 @@ void Connection::Impl::on_retransmit_timeout(Instant now) {
         retransmit_deadline.reset();
         recovery_on_timeout(now);
     }
-    // §5.6: restart the timer with the backed-off RTO.
+    // §5.6: restart the timer with the backed-off RTO; with a user timeout
+    // the last wait ends exactly when the timeout does (as Linux's TCP_USER_TIMEOUT).
     arm_retransmit(now);
+    if (user) retransmit_deadline = std::min(*retransmit_deadline, std::max(now, retransmit_series_start + r2));
     output(now);
+}
+
+void Connection::Impl::negative_advice() {
+    // MUST-20: advice for IP (the layer counts it; a routed shell could pick
+    // another gateway); SHLD-9: the application hears it once the call is done.
+    if (layer_hook) layer_hook->on_negative_advice(self, retransmissions);
+    advice_retransmissions = retransmissions;
+    pending_events |= Advice;
+}
+
+void Connection::Impl::update_keepalive() {
+    // §3.8.4: probe only a synchronized connection that is idle: nothing in
+    // flight, nothing waiting to be sent (MUST-26). The idle clock runs from
+    // the last segment received (or from when keep-alive was turned on), and
+    // each unanswered probe pushes the next one `interval` further.
+    bool idle_state = state == State::Established || state == State::CloseWait || state == State::FinWait2;
+    bool quiet = snd.flight_size() == 0 && snd.unsent() == 0;
+    if (!cfg.keepalive || !idle_state || !quiet) {
+        keepalive_deadline.reset();
+        return;
+    }
+    const KeepAliveConfig& k = cfg.keepalive_config;
+    Instant since = std::max(last_received, keepalive_start);
+    keepalive_deadline = since + k.idle + k.interval * int64_t(keepalive_probes);
+}
+
+void Connection::Impl::on_keepalive_timeout(Instant now) {
+    update_keepalive();
+    if (!keepalive_deadline || *keepalive_deadline > now) return;  // no longer idle
+    if (keepalive_probes >= cfg.keepalive_config.count) {
+        // The peer answered none of `count` probes (MUST-29: one lost ACK is
+        // not enough): it is gone. A RST in case it is alive but lost our
+        // state; <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> as Linux sends it.
+        emit(make_segment(snd.nxt(), flags::RST | flags::ACK));
+        fail(TcpError::TimedOut, "keep-alive: no answer to " + std::to_string(keepalive_probes) + " probes");
+        return;
+    }
+    // The probe: <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, no data (SHLD-12).
+    // The sequence number is old, so the peer must answer with an ACK.
+    emit(make_segment(snd.nxt() - 1u, flags::ACK));
+    ++keepalive_probes;
+    update_keepalive();
 }
 
 void Connection::Impl::on_persist_timeout(Instant now) {

@@ -29,6 +29,11 @@ public:
     // next_deadline() changed; told once the outermost call into the
     // connection returns. For the owning TcpLayer's timer heap.
     virtual void on_deadline_change(const Connection&) {}
+    // "Negative advice" (RFC 9293 §3.8.3, MUST-20, SHLD-9): the same segment
+    // has now been retransmitted `retransmissions` >= R1 times; the path may be
+    // broken. Told to the TCP layer (for IP) and to the application, once per
+    // retransmission from R1 on, until R2 (or the user timeout) closes the connection.
+    virtual void on_negative_advice(Connection&, uint32_t /*retransmissions*/) {}
 };
 
 class ListenerObserver {

@@ -76,6 +76,10 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
     void on_state_change(const Connection& c, State, State to, std::string_view) override {
         if (to == State::Closed) closed.push_back(c.tuple());
     }
+    // R1 reached on a connection (§3.8.3, MUST-20): the advice for IP. A
+    // point-to-point TUN link has no other gateway to try; the count is what
+    // `ustack status` and tests see.
+    void on_negative_advice(Connection&, uint32_t) override { ++counters.negative_advice; }
 
     // Layer hook: a connection's earliest deadline moved (any call, the application's too).
     void on_deadline_change(const Connection& c) override {

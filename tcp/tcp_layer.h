@@ -47,6 +47,7 @@ struct TcpCounters {
     uint64_t connections_accepted = 0;
     uint64_t icmp_errors_applied = 0;   // ICMP errors a connection acted on
     uint64_t icmp_errors_ignored = 0;   // no such connection, stale sequence number, Source Quench
+    uint64_t negative_advice = 0;    // R1 reached (§3.8.3, MUST-20): advice for IP, counted here
 };
 
 class TcpLayer {

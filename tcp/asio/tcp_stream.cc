@@ -287,6 +287,28 @@ void StreamCore::abort() {
 
 }  // namespace detail
 
+bool TcpStream::set_keep_alive(bool on) {
+    tcp::Connection* c = connection();
+    if (!c) return false;
+    return set_keep_alive(on, c->keepalive_config());
+}
+
+bool TcpStream::set_keep_alive(bool on, const tcp::KeepAliveConfig& config) {
+    tcp::Connection* c = connection();
+    if (!c) return false;
+    c->set_keepalive_config(config);
+    c->set_keepalive(on, core_->loop().now());
+    core_->loop().kick();  // the earliest deadline may have moved
+    return true;
+}
+
+bool TcpStream::set_user_timeout(Duration timeout) {
+    tcp::Connection* c = connection();
+    if (!c) return false;
+    c->set_user_timeout(timeout);
+    return true;
+}
+
 TcpStream::~TcpStream() {
     if (core_) core_->close();
 }

@@ -244,6 +244,16 @@ public:
     // stack's (address_not_available otherwise). Default: the stack's (MUST-44).
     void set_local_address(wire::Ipv4Address addr) { core_->set_local_address(addr); }
 
+    // Keep-alive (RFC 9293 §3.8.4), like SO_KEEPALIVE with TCP_KEEPIDLE,
+    // TCP_KEEPINTVL and TCP_KEEPCNT: off by default; when the peer answers
+    // none of `count` probes, pending operations complete with timed_out.
+    // False when the stream holds no connection.
+    bool set_keep_alive(bool on);
+    bool set_keep_alive(bool on, const tcp::KeepAliveConfig& config);
+    // User timeout (§3.9.1, RFC 5482; like TCP_USER_TIMEOUT): unacknowledged
+    // data older than `timeout` fails the connection with timed_out; zero = R2.
+    bool set_user_timeout(Duration timeout);
+
     bool is_open() const { return core_ && core_->connection() != nullptr; }
     tcp::Endpoint local_endpoint() const;
     tcp::Endpoint remote_endpoint() const;

@@ -23,6 +23,7 @@ std::string_view to_string(Event e) {
     case Event::Closed: return "closed";
     case Event::Acceptable: return "acceptable";
     case Event::Urgent: return "urgent";
+    case Event::NegativeAdvice: return "negative advice";
     }
     return "?";
 }
@@ -61,6 +62,7 @@ public:
         else if (c.state() == State::Established) h_.push_event(Event::Established);
         else if (c.state() == State::Closed) h_.push_event(Event::Closed);
     }
+    void on_negative_advice(tcp::Connection&, uint32_t) override { h_.push_event(Event::NegativeAdvice); }
 private:
     Harness& h_;
 };

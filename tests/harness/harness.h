@@ -36,7 +36,7 @@ using Loc = std::source_location;
 enum class Open { Active, Passive };
 
 // Application events, from ConnectionObserver / ListenerObserver.
-enum class Event { Readable, Eof, Writable, Established, Error, Closed, Acceptable, Urgent };
+enum class Event { Readable, Eof, Writable, Established, Error, Closed, Acceptable, Urgent, NegativeAdvice };
 std::string_view to_string(Event e);
 
 struct HarnessOptions {

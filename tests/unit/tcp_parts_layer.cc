@@ -174,6 +174,36 @@ TEST_F(TcpPartsLayer, ListenTwiceIsAddressInUse) {
     EXPECT_TRUE(layer->listen(Endpoint{kUs, 80}, 4, &e));
 }
 
+TEST_F(TcpPartsLayer, PassiveOpenDoesNotInterfereWithOtherConnections) {
+    USTACK_REQ("MUST-41");
+    auto c = layer->connect(kUs, Endpoint{kPeer, 80}, now);
+    ASSERT_TRUE(c);
+    const uint16_t port = c->tuple().local.port;
+    in(80, port, flags::SYN | flags::ACK, 7000, 1001);
+    ASSERT_EQ(c->state(), State::Established);
+    // Passive OPENs, one on the very port the connection uses, one elsewhere.
+    TcpError e = TcpError::None;
+    auto same = layer->listen(Endpoint{kUs, port}, 4, &e);
+    auto other = layer->listen(Endpoint{kUs, 81}, 4, &e);
+    ASSERT_TRUE(same);
+    ASSERT_TRUE(other);
+    rec.out.clear();
+    // The connection's own segments still reach it, not the listener (which
+    // would answer a non-SYN with a RST, §3.10.7.2).
+    in(80, port, flags::FIN | flags::ACK, 7001, 1001);
+    EXPECT_EQ(c->state(), State::CloseWait);
+    ASSERT_EQ(rec.out.size(), 1u);
+    EXPECT_EQ(last().flags, flags::ACK);
+    EXPECT_EQ(last().ack, SeqNum(7002));
+    // A new peer's SYN to the same port goes to the listener; the old connection is untouched.
+    in(4001, port, flags::SYN, 9000);
+    ASSERT_EQ(rec.out.size(), 2u);
+    EXPECT_EQ(last().flags, flags::SYN | flags::ACK);
+    EXPECT_EQ(rec.out.back().tuple.remote.port, 4001);
+    EXPECT_EQ(c->state(), State::CloseWait);
+    EXPECT_EQ(layer->connection_count(), 2u);
+}
+
 TEST_F(TcpPartsLayer, ConnectPicksDistinctEphemeralPortsAndRejectsBroadcast) {
     USTACK_REQ("MUST-46");
     auto a = layer->connect(kUs, Endpoint{kPeer, 80}, now);
