@@ -428,5 +428,56 @@ TEST_F(TwoStacks, UrgentData_WaitEndsWithEofWhenPeerClosesFirst) {
     EXPECT_EQ(wait_ec, asio::error::eof);
 }
 
+TEST_F(TwoStacks, KeepAlive_AnsweredProbesKeepTheConnection) {
+    USTACK_REQ("MUST-24");
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    ASSERT_TRUE(client.set_keep_alive(true, {100ms, 100ms, 2}));
+    uint64_t answers = b_->stack().tcp().counters().segments_out;
+    auto until = std::chrono::steady_clock::now() + 700ms;
+    run_until([&] { return std::chrono::steady_clock::now() > until; }, 2s);
+    EXPECT_GE(b_->stack().tcp().counters().segments_out, answers + 3);  // each probe answered
+    EXPECT_EQ(client.connection()->state(), tcp::State::Established);
+    EXPECT_LE(client.connection()->snapshot().keepalive_probes, 1u);
+}
+
+TEST_F(TwoStacks, KeepAlive_SilentPeerTimesOut) {
+    USTACK_REQ("MUST-24", "MUST-29");
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    b_->stop();  // the peer falls silent
+    ASSERT_TRUE(client.set_keep_alive(true, {100ms, 50ms, 3}));
+    std::array<char, 8> buf{};
+    error_code ec;
+    bool done = false;
+    client.async_read_some(asio::buffer(buf), [&](error_code e, size_t) {
+        ec = e;
+        done = true;
+    });
+    ASSERT_TRUE(run_until([&] { return done; }, 5s));
+    EXPECT_EQ(ec, asio::error::timed_out);
+}
+
+TEST_F(TwoStacks, UserTimeout_UnacknowledgedDataTimesOut) {
+    USTACK_REQ("MUST-21");
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    b_->stop();
+    ASSERT_TRUE(client.set_user_timeout(300ms));
+    std::array<char, 8> buf{};
+    error_code ec;
+    bool done = false;
+    asio::async_write(client, asio::buffer(std::string_view("lost")), [](error_code, size_t) {});
+    client.async_read_some(asio::buffer(buf), [&](error_code e, size_t) {
+        ec = e;
+        done = true;
+    });
+    ASSERT_TRUE(run_until([&] { return done; }, 5s));  // at the first RTO (1 s), past the 300 ms
+    EXPECT_EQ(ec, asio::error::timed_out);
+}
+
 }  // namespace
 }  // namespace ustack::net

@@ -79,5 +79,30 @@ TEST(WireIsn, KeyedHashSeparatesTuplesAndKeys) {
     EXPECT_EQ(seen.size(), 256u);
 }
 
+
+TEST(WireIsn, OffsetsBetweenTuplesDependOnTheSecretKey) {
+    USTACK_REQ("MUST-9");
+    // MUST-9: someone outside the host sees the ISNs of its own connections
+    // (here: the attacker's port 40000) and wants the ISN of a victim's
+    // connection (port 40001) at the same moment. Without the key the gap
+    // between the two is unknown: it is different under every key, so the
+    // algorithm alone (which is public) does not give it.
+    Instant now = at(10s);
+    std::set<int32_t> gaps;
+    for (uint64_t k = 1; k <= 64; ++k) {
+        Rfc6528Isn gen(k * 0x9e3779b97f4a7c15ull, ~k);
+        gaps.insert(gen.isn(tuple(40001, 80), now) - gen.isn(tuple(40000, 80), now));
+    }
+    EXPECT_EQ(gaps.size(), 64u);
+    // Nor does a series of the attacker's own tuples reveal a pattern to
+    // extrapolate: successive port gaps are not constant.
+    Rfc6528Isn gen(0xfeedfacecafebeefull, 0x0123456789abcdefull);
+    std::set<int32_t> steps;
+    for (uint16_t p = 2000; p < 2032; ++p) {
+        steps.insert(gen.isn(tuple(uint16_t(p + 1), 80), now) - gen.isn(tuple(p, 80), now));
+    }
+    EXPECT_EQ(steps.size(), 32u);
+}
+
 }  // namespace
 }  // namespace ustack::tcp

@@ -52,6 +52,11 @@ private:
         bool linger_abort = false;  // SO_LINGER {onoff=1, linger=0}: close() sends RST
         bool nodelay = false;
         std::optional<tcp::CongestionAlgorithm> congestion;  // TCP_CONGESTION
+        // SO_KEEPALIVE, TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_USER_TIMEOUT (ms):
+        // kept here, applied to the connection, inherited by accepted sockets.
+        bool keepalive = false;
+        tcp::KeepAliveConfig keepalive_config;
+        int64_t user_timeout_ms = 0;
         bool bound = false;
         bool error_reported = false;
         bool shut_rd = false;
@@ -111,6 +116,7 @@ private:
     Outcome sys_shutdown(Call& c);
     Outcome sys_setsockopt(Call& c);
     Outcome sys_getsockopt(Call& c);
+    void apply_tcp_options(Socket& s);  // the keep-alive and user-timeout settings, once s.conn exists
     Outcome sys_fcntl(Call& c);
     Outcome sys_poll(Call& c, bool first);
     tcp::Endpoint sockaddr_arg(const Call& c, size_t arg, tcp::Endpoint fallback) const;

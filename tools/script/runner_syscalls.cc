@@ -3,6 +3,8 @@
 // calls completed in virtual time and Linux return values and errno names.
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <cstdint>
 
 #include "tcp/congestion.h"
 #include "tools/script/runner.h"
@@ -226,9 +228,15 @@ Runner::Outcome Runner::sys_accept(Call& c) {
         while (sockets_.count(fd)) ++fd;
         // A listener's TCP_CONGESTION is inherited (ustack applies it at accept()).
         if (s.congestion) conn->set_congestion(*s.congestion);
-        sockets_[fd].congestion = s.congestion;
-        sockets_[fd].conn = conn;
-        sockets_[fd].local = conn->tuple().local;
+        Socket& n = sockets_[fd];
+        n.congestion = s.congestion;
+        n.conn = conn;
+        n.local = conn->tuple().local;
+        // As Linux: the keep-alive and user-timeout settings come from the listening socket.
+        n.keepalive = s.keepalive;
+        n.keepalive_config = s.keepalive_config;
+        n.user_timeout_ms = s.user_timeout_ms;
+        apply_tcp_options(n);
         return {false, fd, 0};
     }
     if (s.nonblocking) return {false, -1, EAGAIN_};
@@ -253,6 +261,7 @@ Runner::Outcome Runner::sys_connect(Call& c, bool first) {
         if (!conn) return {false, -1, errno_of(err)};
         if (s.congestion) conn->set_congestion(*s.congestion);
         s.conn = conn;
+        apply_tcp_options(s);
         s.connect_started = true;
         live_ = conn->tuple();
         if (s.nonblocking) return {false, -1, EINPROGRESS_};
@@ -382,6 +391,30 @@ Runner::Outcome Runner::sys_setsockopt(Call& c) {
         s.nodelay = true;
         return {false, 0, 0};
     }
+    // Keep-alive (RFC 9293 §3.8.4) and the user timeout (§3.9.1), with Linux's ranges.
+    if (level == 1 && name == 9) {  // SO_KEEPALIVE
+        s.keepalive = v != 0;
+        apply_tcp_options(s);
+        return {false, 0, 0};
+    }
+    if (level == 6 && (name == 4 || name == 5)) {  // TCP_KEEPIDLE, TCP_KEEPINTVL (seconds)
+        if (v < 1 || v > 32767) return {false, -1, EINVAL_};
+        (name == 4 ? s.keepalive_config.idle : s.keepalive_config.interval) = std::chrono::seconds(v);
+        apply_tcp_options(s);
+        return {false, 0, 0};
+    }
+    if (level == 6 && name == 6) {  // TCP_KEEPCNT
+        if (v < 1 || v > 127) return {false, -1, EINVAL_};
+        s.keepalive_config.count = uint32_t(v);
+        apply_tcp_options(s);
+        return {false, 0, 0};
+    }
+    if (level == 6 && name == 18) {  // TCP_USER_TIMEOUT (milliseconds, 0 = the default R2)
+        if (v < 0 || v > INT32_MAX) return {false, -1, EINVAL_};
+        s.user_timeout_ms = v;
+        apply_tcp_options(s);
+        return {false, 0, 0};
+    }
     if (opened && ((level == 1 && (name == 7 || name == 8)) || (level == 6 && name == 2)))
         unsupported(" after connect() or listen() (the TCP core sizes a connection when it is created)");
     tcp::TcpConfig& cfg = layer_->mutable_config();
@@ -390,6 +423,13 @@ Runner::Outcome Runner::sys_setsockopt(Call& c) {
     else if (level == 6 && name == 2) cfg.mss = uint16_t(v);
     else unsupported("");
     return {false, 0, 0};
+}
+
+void Runner::apply_tcp_options(Socket& s) {
+    if (!s.conn) return;
+    s.conn->set_keepalive_config(s.keepalive_config);
+    s.conn->set_keepalive(s.keepalive, now_);
+    s.conn->set_user_timeout(std::chrono::milliseconds(s.user_timeout_ms));
 }
 
 Runner::Outcome Runner::sys_getsockopt(Call& c) {
@@ -405,6 +445,11 @@ Runner::Outcome Runner::sys_getsockopt(Call& c) {
     else if (level == 1 && name == 8) v = int64_t(cfg.recv_buffer);
     else if (level == 6 && name == 1) v = s.nodelay ? 1 : 0;
     else if (level == 1 && name == 10) v = 1;  // SO_OOBINLINE: always
+    else if (level == 1 && name == 9) v = s.keepalive ? 1 : 0;
+    else if (level == 6 && name == 4) v = std::chrono::duration_cast<std::chrono::seconds>(s.keepalive_config.idle).count();
+    else if (level == 6 && name == 5) v = std::chrono::duration_cast<std::chrono::seconds>(s.keepalive_config.interval).count();
+    else if (level == 6 && name == 6) v = int64_t(s.keepalive_config.count);
+    else if (level == 6 && name == 18) v = s.user_timeout_ms;
     else if (level == 6 && name == 2) v = s.conn ? s.conn->snapshot().snd_mss : cfg.mss;
     else fail(line, "getsockopt " + arg_text(c.spec->args[2]) + " is unsupported by ustack");
     if (c.spec->args.size() > 3 && c.spec->args[3].kind != Expr::Kind::Ellipsis) {

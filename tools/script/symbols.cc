@@ -29,6 +29,7 @@ constexpr std::array kSymbols{
     Named{"SOL_SOCKET", 1},     Named{"SOL_TCP", 6},        Named{"SO_REUSEADDR", 2},   Named{"SO_ERROR", 4},
     Named{"SO_SNDBUF", 7},      Named{"SO_RCVBUF", 8},      Named{"SO_KEEPALIVE", 9},   Named{"SO_LINGER", 13},
     Named{"SO_REUSEPORT", 15},  Named{"TCP_NODELAY", 1},    Named{"TCP_MAXSEG", 2},     Named{"TCP_CONGESTION", 13}, Named{"F_GETFL", 3},
+    Named{"TCP_KEEPIDLE", 4},   Named{"TCP_KEEPINTVL", 5},  Named{"TCP_KEEPCNT", 6},    Named{"TCP_USER_TIMEOUT", 18},
     Named{"F_SETFL", 4},        Named{"O_RDONLY", 0},       Named{"O_WRONLY", 1},       Named{"O_RDWR", 2},
     Named{"O_NONBLOCK", 0x800}, Named{"SHUT_RD", 0},        Named{"SHUT_WR", 1},        Named{"SHUT_RDWR", 2},
     Named{"POLLIN", 0x1},       Named{"POLLPRI", 0x2},      Named{"POLLOUT", 0x4},      Named{"POLLERR", 0x8},

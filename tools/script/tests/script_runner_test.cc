@@ -95,10 +95,31 @@ TEST(ScriptRunner, BlockingCallEndTimeIsChecked) {
 
 TEST(ScriptRunner, UnsupportedThingsAreErrors) {
     expect_failure("--no_such_option=1\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n", "t.pkt:1:", "not supported");
-    expect_failure("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 setsockopt(3, SOL_SOCKET, SO_KEEPALIVE, [1], 4) = 0\n",
+    // TCP_CORK (3): not implemented.
+    expect_failure("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 setsockopt(3, SOL_TCP, 3, [1], 4) = 0\n",
                    "t.pkt:2:", "unsupported by ustack");
     expect_failure("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 epoll_create(1) = 4\n", "t.pkt:2:", "not supported");
     expect_failure("0 < S 0:0(0) win 100 <mss 1000,nop>\n", "t.pkt:1:", "multiple of 4");
+}
+
+TEST(ScriptRunner, KeepAliveAndUserTimeoutOptionsRoundTrip) {
+    const std::string sock = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n";
+    EXPECT_TRUE(run(sock + "+0 getsockopt(3, SOL_SOCKET, SO_KEEPALIVE, [0], [4]) = 0\n"
+                           "+0 getsockopt(3, SOL_TCP, TCP_KEEPIDLE, [7200], [4]) = 0\n"
+                           "+0 getsockopt(3, SOL_TCP, TCP_KEEPINTVL, [75], [4]) = 0\n"
+                           "+0 getsockopt(3, SOL_TCP, TCP_KEEPCNT, [9], [4]) = 0\n"
+                           "+0 setsockopt(3, SOL_SOCKET, SO_KEEPALIVE, [1], 4) = 0\n"
+                           "+0 setsockopt(3, SOL_TCP, TCP_KEEPIDLE, [30], 4) = 0\n"
+                           "+0 setsockopt(3, SOL_TCP, TCP_USER_TIMEOUT, [2500], 4) = 0\n"
+                           "+0 getsockopt(3, SOL_SOCKET, SO_KEEPALIVE, [1], [4]) = 0\n"
+                           "+0 getsockopt(3, SOL_TCP, TCP_KEEPIDLE, [30], [4]) = 0\n"
+                           "+0 getsockopt(3, SOL_TCP, TCP_USER_TIMEOUT, [2500], [4]) = 0\n")
+                    .passed);
+    // Linux's ranges: TCP_KEEPIDLE 1..32767, TCP_KEEPCNT 1..127.
+    EXPECT_TRUE(run(sock + "+0 setsockopt(3, SOL_TCP, TCP_KEEPIDLE, [0], 4) = -1 EINVAL\n"
+                           "+0 setsockopt(3, SOL_TCP, TCP_KEEPCNT, [128], 4) = -1 EINVAL\n")
+                    .passed);
+    expect_failure(sock + "+0 getsockopt(3, SOL_TCP, TCP_KEEPIDLE, [60], [4]) = 0\n", "t.pkt:2:", "gave 7200");
 }
 
 TEST(ScriptRunner, FailureWritesPcapOfTheRun) {
