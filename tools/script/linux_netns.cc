@@ -28,9 +28,11 @@ std::vector<Sysctl> defaults() {
     return {
         {"net.ipv4.tcp_syn_linear_timeouts", "0",
          "SYN retransmissions back off exponentially from the first one (RFC 6298 §5.5, RFC 9293 §3.8.1)"},
-        {"net.ipv4.tcp_timestamps", "0", "ustack sends no TS option (RFC 7323 is optional)"},
+        {"net.ipv4.tcp_timestamps", "0",
+         "the corpus's peers mostly send no TS option; Linux's TSval is not scriptable (RFC 7323 is optional)"},
         {"net.ipv4.tcp_sack", "1", "SACK as ustack (RFC 2018, RFC 6675; both offer it by default)"},
-        {"net.ipv4.tcp_window_scaling", "0", "ustack sends no window scale (RFC 7323 is optional)"},
+        {"net.ipv4.tcp_window_scaling", "0",
+         "the corpus's peers mostly send no window scale; Linux's shift follows its buffers (RFC 7323 is optional)"},
         {"net.ipv4.tcp_ecn", "0", "no ECN negotiation (RFC 3168 is optional)"},
         {"net.ipv4.tcp_early_retrans", "0", "no tail-loss probes: retransmit on the RTO (RFC 6298 §5)"},
         {"net.ipv4.tcp_recovery", "0", "no RACK: loss detection by three duplicate ACKs (RFC 5681 §3.2)"},

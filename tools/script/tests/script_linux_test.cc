@@ -23,13 +23,15 @@ const Sysctl* find(const std::vector<Sysctl>& list, const std::string& name) {
 
 TEST(ScriptLinux, SysctlDefaultsAskForRfcBehaviour) {
     std::vector<Sysctl> list = linux_sysctls({});
-    for (const char* name : {"net.ipv4.tcp_syn_linear_timeouts", "net.ipv4.tcp_timestamps", "net.ipv4.tcp_sack",
+    for (const char* name : {"net.ipv4.tcp_syn_linear_timeouts", "net.ipv4.tcp_timestamps",
                              "net.ipv4.tcp_window_scaling", "net.ipv4.tcp_ecn"}) {
         const Sysctl* s = find(list, name);
         ASSERT_NE(s, nullptr) << name;
         EXPECT_EQ(s->value, "0") << name;
         EXPECT_FALSE(s->why.empty()) << name;
     }
+    ASSERT_NE(find(list, "net.ipv4.tcp_sack"), nullptr);
+    EXPECT_EQ(find(list, "net.ipv4.tcp_sack")->value, "1");  // SACK on, as ustack (RFC 2018)
     ASSERT_NE(find(list, "net.ipv4.tcp_rto_min_us"), nullptr);
     EXPECT_EQ(find(list, "net.ipv4.tcp_rto_min_us")->value, "1000000");
     EXPECT_EQ(find(list, "net.ipv4.tcp_fin_timeout"), nullptr);  // left as the kernel has it
@@ -37,9 +39,9 @@ TEST(ScriptLinux, SysctlDefaultsAskForRfcBehaviour) {
 
 TEST(ScriptLinux, SysctlOverrideReplacesOrAdds) {
     std::vector<Sysctl> base = linux_sysctls({});
-    std::vector<Sysctl> list = linux_sysctls({"net.ipv4.tcp_sack=1", "net.ipv4.tcp_fin_timeout=30"});
+    std::vector<Sysctl> list = linux_sysctls({"net.ipv4.tcp_sack=0", "net.ipv4.tcp_fin_timeout=30"});
     EXPECT_EQ(list.size(), base.size() + 1);
-    EXPECT_EQ(find(list, "net.ipv4.tcp_sack")->value, "1");
+    EXPECT_EQ(find(list, "net.ipv4.tcp_sack")->value, "0");
     EXPECT_EQ(find(list, "net.ipv4.tcp_sack")->why, "--linux_sysctl");
     EXPECT_EQ(find(list, "net.ipv4.tcp_fin_timeout")->value, "30");
 }
