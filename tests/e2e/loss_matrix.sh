@@ -165,7 +165,7 @@ run() {
   set_loss "$loss"
   if [ "$dir" != fetch ]; then serve_with "$fault" || { why="serve did not start"; rc=1; }; else stop_serve; fi
   local before; before=$(nft_drops)
-  ns_spawn "$E2E_WORK/logs/tcpdump-$tag.log" tcpdump -i tun0 -s 128 -U -w "$cap" tcp
+  ns_spawn "$E2E_WORK/logs/tcpdump-$tag.log" tcpdump -i tun0 -s 128 -U --immediate-mode -w "$cap" tcp
   local dump_pid=$NS_LAST_PID
   ns_wait_for "$E2E_WORK/logs/tcpdump-$tag.log" 'listening on' 10 "$dump_pid"
   t0=$(date +%s.%N)

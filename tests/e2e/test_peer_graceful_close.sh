@@ -15,7 +15,10 @@ make_file "$www/big" 1048576
 echo small >"$www/small"
 
 capture() {  # capture NAME: starts tcpdump on tun0; sets CAP_PID
-  ns_spawn "$E2E_WORK/$1.tcpdump.log" tcpdump -Z root -i tun0 -n -U -s 128 -w "$E2E_WORK/$1.pcap" tcp port 80
+  # --immediate-mode: without it libpcap hands packets over in blocks, and the segments of the
+  # last block (the final FINs, the control's RST) were lost when tcpdump was stopped.
+  ns_spawn "$E2E_WORK/$1.tcpdump.log" tcpdump -Z root -i tun0 -n -U --immediate-mode -s 128 \
+    -w "$E2E_WORK/$1.pcap" tcp port 80
   CAP_PID=$NS_LAST_PID
   ns_wait_for "$E2E_WORK/$1.tcpdump.log" 'listening on' 10 "$CAP_PID"
 }
