@@ -217,6 +217,22 @@ class GenConformanceTest(unittest.TestCase):
         self.assertIn("not in this run: other", section)
         self.assertIn("without an explanation: odd", err)
 
+    def test_plain_tag_does_not_mark_a_row_set_apart_by_a_qualified_na(self):
+        xml = self.write("q.xml", gtest_xml([
+            ("Wire", "Checksum", "MUST-2", "passed"),
+            ("Wire", "Mss", "MUST-14,MUST-15", "passed"),
+            ("Tcp", "TimeExceeded", "MUST-56", "passed"),
+        ]))
+        na = self.write("na6.csv", "req_id,reason\nMUST-15/IPv6,IPv4-only stack\n")
+        rc, report, err = self.run_gen([xml], na=na)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("| passing |", self.row(report, "MUST-15", "IPv4"))
+        self.assertIn("| not applicable | IPv4-only stack |", self.row(report, "MUST-15", "IPv6"))
+        deferred = self.write("nad.csv", "req_id,reason\nMUST-15/IPv6,deferred: later\n")
+        rc, report, _ = self.run_gen([xml], na=deferred)
+        self.assertEqual(rc, 1)  # a deferred MUST row is not done, whatever a plain tag says
+        self.assertIn("| deferred |", self.row(report, "MUST-15", "IPv6"))
+
     def test_linux_section_without_a_linux_run(self):
         _, report, _ = self.run_gen([self.all_must_xml()])
         self.assertIn("## Differences from Linux", report)
