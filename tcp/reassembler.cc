@@ -5,48 +5,6 @@
 
 namespace ustack::tcp {
 
-size_t Reassembler::held_bytes() const {
-    size_t n = 0;
-    for (size_t i = 0; i < count_; ++i) n += size_t(iv_[i].right - iv_[i].left);
-    return n;
-}
-
-std::optional<SackBlock> Reassembler::containing(SeqNum seq) const {
-    for (size_t i = 0; i < count_; ++i)
-        if (iv_[i].left <= seq && seq < iv_[i].right) return SackBlock{iv_[i].left, iv_[i].right};
-    return std::nullopt;
-}
-
-void Reassembler::remove_at(size_t i) {
-    for (size_t j = i + 1; j < count_; ++j) iv_[j - 1] = iv_[j];
-    --count_;
-}
-
-bool Reassembler::add_interval(SeqNum left, SeqNum right) {
-    // Find the first interval that ends at or after `left` (could touch or overlap).
-    size_t i = 0;
-    while (i < count_ && iv_[i].right < left) ++i;
-    // Merge every interval that overlaps or touches [left, right).
-    size_t j = i;
-    while (j < count_ && iv_[j].left <= right) {
-        left = wire::min(left, iv_[j].left);
-        right = wire::max(right, iv_[j].right);
-        ++j;
-    }
-    if (j > i) {
-        iv_[i] = {left, right};
-        size_t removed = j - i - 1;
-        for (size_t k = j; k < count_; ++k) iv_[k - removed] = iv_[k];
-        count_ -= removed;
-        return true;
-    }
-    if (count_ == MAX_INTERVALS) return false;
-    for (size_t k = count_; k > i; --k) iv_[k] = iv_[k - 1];
-    iv_[i] = {left, right};
-    ++count_;
-    return true;
-}
-
 Reassembler::Result Reassembler::insert(SeqNum rcv_nxt, uint32_t window, SeqNum seq,
                                         std::span<const uint8_t> data, bool fin, ByteRing& ring) {
     Result r;
@@ -78,17 +36,17 @@ Reassembler::Result Reassembler::insert(SeqNum rcv_nxt, uint32_t window, SeqNum 
             ring.write_beyond(0, data);
             ring.commit(data.size());
             nxt = right;
-        } else if (add_interval(left, right)) {
+        } else if (iv_.add(left, right)) {
             ring.write_beyond(size_t(left - rcv_nxt), data);
         }
     }
     // Held intervals that now touch RCV.NXT become in-order data.
-    while (count_ > 0 && iv_[0].left <= nxt) {
+    while (!iv_.empty() && iv_[0].left <= nxt) {
         if (iv_[0].right > nxt) {
             ring.commit(size_t(iv_[0].right - nxt));
             nxt = iv_[0].right;
         }
-        remove_at(0);
+        iv_.pop_front();
     }
     r.advanced = uint32_t(nxt - rcv_nxt);
     if (fin_seq_ && *fin_seq_ == nxt) {

@@ -13,6 +13,7 @@
 #include "stack/wire/seq_num.h"
 #include "tcp/byte_ring.h"
 #include "tcp/segment.h"
+#include "tcp/seq_ranges.h"
 
 namespace ustack::tcp {
 
@@ -36,25 +37,21 @@ public:
     Result insert(SeqNum rcv_nxt, uint32_t window, SeqNum seq, std::span<const uint8_t> data,
                   bool fin, ByteRing& ring);
 
-    size_t held_bytes() const;          // out-of-order bytes held
-    size_t interval_count() const { return count_; }
+    size_t held_bytes() const { return iv_.total(); }  // out-of-order bytes held
+    size_t interval_count() const { return iv_.size(); }
     // The i-th held interval [left, right), in sequence order (RFC 2018 SACK blocks).
     SackBlock interval(size_t i) const { return {iv_[i].left, iv_[i].right}; }
     // The held interval that contains `seq`, if any.
-    std::optional<SackBlock> containing(SeqNum seq) const;
-    bool empty() const { return count_ == 0 && !fin_seq_; }
+    std::optional<SackBlock> containing(SeqNum seq) const {
+        if (auto r = iv_.find(seq)) return SackBlock{r->left, r->right};
+        return std::nullopt;
+    }
+    bool empty() const { return iv_.empty() && !fin_seq_; }
     std::optional<SeqNum> fin_seq() const { return fin_seq_; }
-    void clear() { count_ = 0; fin_seq_.reset(); }
+    void clear() { iv_.clear(); fin_seq_.reset(); }
 
 private:
-    struct Interval {
-        SeqNum left, right;  // [left, right)
-    };
-    bool add_interval(SeqNum left, SeqNum right);
-    void remove_at(size_t i);
-
-    std::array<Interval, MAX_INTERVALS> iv_{};  // sorted, disjoint, non-adjacent
-    size_t count_ = 0;
+    SeqRanges<MAX_INTERVALS> iv_;
     std::optional<SeqNum> fin_seq_;  // sequence number of an out-of-order FIN
 };
 

@@ -5,67 +5,21 @@
 
 namespace ustack::tcp {
 
-bool SackScoreboard::add(SeqNum left, SeqNum right, uint32_t& added) {
-    size_t i = 0;
-    while (i < count_ && r_[i].right < left) ++i;
-    size_t j = i;
-    uint32_t covered = 0;  // octets of [left, right) already SACKed
-    SeqNum l = left, r = right;
-    while (j < count_ && r_[j].left <= right) {
-        SeqNum ol = wire::max(left, r_[j].left), orr = wire::min(right, r_[j].right);
-        if (ol < orr) covered += uint32_t(orr - ol);
-        l = wire::min(l, r_[j].left);
-        r = wire::max(r, r_[j].right);
-        ++j;
-    }
-    if (j > i) {
-        r_[i] = {l, r};
-        size_t removed = j - i - 1;
-        for (size_t k = j; k < count_; ++k) r_[k - removed] = r_[k];
-        count_ -= removed;
-    } else {
-        if (count_ == MAX_RANGES) return false;
-        for (size_t k = count_; k > i; --k) r_[k] = r_[k - 1];
-        r_[i] = {left, right};
-        ++count_;
-    }
-    added += uint32_t(right - left) - covered;
-    return true;
-}
-
 uint32_t SackScoreboard::update(SeqNum una, SeqNum snd_max, std::span<const SackBlock> blocks) {
     uint32_t added = 0;
     for (const SackBlock& b : blocks) {
         if (!(b.left < b.right)) continue;
         if (b.right <= una || b.right > snd_max) continue;  // D-SACK or bogus
-        add(wire::max(b.left, una), b.right, added);
+        SeqNum left = wire::max(b.left, una);
+        uint32_t covered = 0;
+        if (r_.add(left, b.right, &covered)) added += uint32_t(b.right - left) - covered;
     }
     return added;
 }
 
-void SackScoreboard::acknowledge(SeqNum una) {
-    size_t drop = 0;
-    while (drop < count_ && r_[drop].right <= una) ++drop;
-    for (size_t k = drop; k < count_; ++k) r_[k - drop] = r_[k];
-    count_ -= drop;
-    if (count_ > 0 && r_[0].left < una) r_[0].left = una;
-}
-
-uint32_t SackScoreboard::sacked_bytes() const {
-    uint32_t n = 0;
-    for (size_t i = 0; i < count_; ++i) n += uint32_t(r_[i].right - r_[i].left);
-    return n;
-}
-
-bool SackScoreboard::is_sacked(SeqNum seq) const {
-    for (size_t i = 0; i < count_; ++i)
-        if (r_[i].left <= seq && seq < r_[i].right) return true;
-    return false;
-}
-
 bool SackScoreboard::is_lost(SeqNum seq, uint32_t smss) const {
     uint32_t ranges = 0, bytes = 0;
-    for (size_t i = count_; i-- > 0;) {
+    for (size_t i = r_.size(); i-- > 0;) {
         if (r_[i].right <= seq) break;
         SeqNum l = wire::max(r_[i].left, seq + 1);
         if (l < r_[i].right) {
@@ -92,7 +46,7 @@ uint32_t SackScoreboard::pipe(SeqNum una, SeqNum snd_max, SeqNum rxt_end, uint32
         if (a < rxt_end) pipe += uint32_t(wire::min(b, rxt_end) - a);  // (b)
     };
     SeqNum s = una;
-    for (size_t i = 0; i < count_ && s < snd_max; ++i) {
+    for (size_t i = 0; i < r_.size() && s < snd_max; ++i) {
         hole(s, wire::min(r_[i].left, snd_max));
         s = wire::max(s, r_[i].right);
     }
@@ -102,7 +56,7 @@ uint32_t SackScoreboard::pipe(SeqNum una, SeqNum snd_max, SeqNum rxt_end, uint32
 
 std::optional<SackScoreboard::Range> SackScoreboard::next_hole(SeqNum from, SeqNum limit) const {
     SeqNum s = from;
-    for (size_t i = 0; i < count_; ++i) {
+    for (size_t i = 0; i < r_.size(); ++i) {
         if (r_[i].right <= s) continue;
         if (r_[i].left <= s) {
             s = r_[i].right;

@@ -12,6 +12,7 @@
 
 #include "stack/wire/seq_num.h"
 #include "tcp/segment.h"
+#include "tcp/seq_ranges.h"
 
 namespace ustack::tcp {
 
@@ -20,13 +21,11 @@ public:
     static constexpr size_t MAX_RANGES = 32;
     static constexpr uint32_t DUP_THRESH = 3;  // RFC 6675 §2 DupThresh
 
-    struct Range {
-        SeqNum left, right;  // [left, right)
-    };
+    using Range = SeqRanges<MAX_RANGES>::Range;  // [left, right)
 
-    void clear() { count_ = 0; }
-    bool empty() const { return count_ == 0; }
-    size_t size() const { return count_; }
+    void clear() { r_.clear(); }
+    bool empty() const { return r_.empty(); }
+    size_t size() const { return r_.size(); }
     Range at(size_t i) const { return r_[i]; }
 
     // Takes the SACK blocks of an ACK whose cumulative ACK is `una`; blocks
@@ -35,12 +34,12 @@ public:
     // test). When full, a new disjoint range is dropped.
     uint32_t update(SeqNum una, SeqNum snd_max, std::span<const SackBlock> blocks);
     // SND.UNA moved: forgets what lies below it.
-    void acknowledge(SeqNum una);
+    void acknowledge(SeqNum una) { r_.drop_below(una); }
 
-    uint32_t sacked_bytes() const;
+    uint32_t sacked_bytes() const { return r_.total(); }
     // One past the highest SACKed octet (valid when !empty()).
-    SeqNum highest() const { return r_[count_ - 1].right; }
-    bool is_sacked(SeqNum seq) const;
+    SeqNum highest() const { return r_[r_.size() - 1].right; }
+    bool is_sacked(SeqNum seq) const { return r_.find(seq).has_value(); }
 
     // RFC 6675 §4 IsLost(seq): DupThresh discontiguous SACKed ranges above
     // `seq`, or more than (DupThresh - 1) * SMSS SACKed octets above it.
@@ -57,10 +56,7 @@ public:
     std::optional<Range> next_hole(SeqNum from, SeqNum limit) const;
 
 private:
-    bool add(SeqNum left, SeqNum right, uint32_t& added);
-
-    std::array<Range, MAX_RANGES> r_{};  // sorted, disjoint, non-adjacent
-    size_t count_ = 0;
+    SeqRanges<MAX_RANGES> r_;
 };
 
 }  // namespace ustack::tcp
