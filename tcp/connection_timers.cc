@@ -57,7 +57,11 @@ void Connection::Impl::on_retransmit_timeout(Instant now) {
     // A user timeout, when set, replaces R2 (MUST-21, §3.9.1).
     bool user = cfg.user_timeout > Duration::zero();
     Duration r2 = user ? cfg.user_timeout : syn_phase ? cfg.r2_syn_timeout : cfg.r2_timeout;
-    if (retransmissions > 0 && now - retransmit_series_start >= r2) {
+    // SHLD-17 (§3.8.6): the peer shrank its window to zero over data in
+    // flight; while it keeps answering, the retransmissions are window probes
+    // and the unacknowledged data past the right edge never times out (as Linux).
+    bool window_shrunk_peer_alive = !syn_phase && !user && snd.wnd() == 0 && now - last_received < r2;
+    if (retransmissions > 0 && now - retransmit_series_start >= r2 && !window_shrunk_peer_alive) {
         if (state == State::SynReceived && passive) {
             to_closed("retransmission limit R2 reached");  // never reported: not yet accepted
             return;

@@ -198,7 +198,7 @@ TEST_F(StackTcpIp, UnknownIpOptionsIgnored_SynStillAnswered) {
 }
 
 TEST_F(StackTcpIp, TosChosenByApplication_InEveryDatagram) {
-    USTACK_REQ("MUST-48", "SHLD-22");
+    USTACK_REQ("MUST-48", "SHLD-22", "SHLD-21");
     tcp::IpSettings ip;
     ip.tos = 0xb8;  // DSCP EF
     auto c = establish(ip);

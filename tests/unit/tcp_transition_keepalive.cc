@@ -26,7 +26,7 @@ TEST_F(TcpTest, KeepAlive_OffByDefault) {
 }
 
 TEST_F(TcpTest, KeepAlive_DefaultIdleIsTwoHours) {
-    USTACK_REQ("MUST-24", "MUST-28");
+    USTACK_REQ("MUST-24", "MUST-28", "MAY-5");
     EXPECT_GE(config().keepalive_config.idle, 2h);
     in_state(State::Established);
     conn().set_keepalive(true, now());  // the application asks (MUST-24)
