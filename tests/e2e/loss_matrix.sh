@@ -4,6 +4,11 @@
 #   down   kernel curl GETs a file from `ustack serve`        (ustack sends the data)
 #   fetch  `ustack fetch` GETs a file from kernel nginx-light  (ustack receives the data)
 #   up     kernel curl PUTs a file to `ustack serve --upload-dir` (only when serve offers it)
+#   kernel the control: kernel curl GETs the same file from a kernel nginx in a second namespace
+#          over a veth pair with the same loss each way (Linux at both ends; ustack not involved)
+# A ustack row that reaches its time limit counts as SLOW (a failure of the matrix) unless the kernel
+# control of the same size and loss, run just before it, reached its limit too: then the row is
+# "path-bound" (no stack finishes there in that time), reported and counted apart, not as a pass.
 # Random loss each way is real wire loss made with nftables (docs/testing.md, "Loss matrix"):
 # ustack -> kernel dropped in prerouting, kernel -> ustack forwarded by a netdev egress hook
 # into a veth that is down. Delay, reordering and duplication come from ustack's own
@@ -13,7 +18,7 @@
 #
 #   sudo bash tests/e2e/loss_matrix.sh build/tools/ustack            # the full matrix
 # Environment (defaults = the full matrix):
-#   SIZES="1 1024 1048576 16777216 268435456"   LOSSES="0 1 5 10 20"   DIRS="down fetch up"
+#   SIZES="1 1024 1048576 16777216 268435456"   LOSSES="0 1 5 10 20"   DIRS="kernel down fetch up"
 #   FAULTS="delay=10ms,jitter=2ms,reorder=5,dup=1,seed=7,slots=8192"  (';'-separated specs, "" for none)
 #   FAULT_SIZES=$SIZES   FAULT_DIRS=$DIRS
 #   STALL=60  (seconds without any progress: a stall; the run fails)
@@ -29,19 +34,22 @@ e2e_require loss_matrix curl nft tcpdump tshark nginx ss sha256sum timeout
 
 SIZES="${SIZES-1 1024 1048576 16777216 268435456}"
 LOSSES="${LOSSES-0 1 5 10 20}"
-DIRS="${DIRS-down fetch up}"
+DIRS="${DIRS-kernel down fetch up}"
 FAULTS="${FAULTS-delay=10ms,jitter=2ms,reorder=5,dup=1,seed=7,slots=8192}"
 FAULT_SIZES="${FAULT_SIZES-$SIZES}"
-FAULT_DIRS="${FAULT_DIRS-$DIRS}"
+FAULT_DIRS="${FAULT_DIRS-${DIRS//kernel/}}"
 STALL="${STALL-60}"
 MAX_SECS="${MAX_SECS-0}"
 TIME_SCALE="${TIME_SCALE-1}"
 KEEP="${KEEP-}"
 
 e2e_setup loss
+NS2="$NS-kpeer"   # the control's server side (DIRS=kernel), deleted with the namespace
 if [ -n "$KEEP" ]; then
   mkdir -p "$KEEP"
-  trap 'ns_cleanup; cp -r "$E2E_WORK"/caps "$E2E_WORK"/logs "$KEEP"/ 2>/dev/null; rm -rf "$E2E_WORK"' EXIT
+  trap 'ns_cleanup; ip netns del "$NS2" 2>/dev/null; cp -r "$E2E_WORK"/caps "$E2E_WORK"/logs "$KEEP"/ 2>/dev/null; rm -rf "$E2E_WORK"' EXIT
+else
+  trap 'ns_cleanup; ip netns del "$NS2" 2>/dev/null; rm -rf "$E2E_WORK"' EXIT
 fi
 mkdir -p "$E2E_WORK/www" "$E2E_WORK/up" "$E2E_WORK/caps" "$E2E_WORK/logs"
 chmod 777 "$E2E_WORK/up"
@@ -61,26 +69,75 @@ table netdev ulossout {
 }
 NFT
 
-# set_loss N: N % of TCP packets dropped each way (0: none).
+# ---- the control link (DIRS=kernel): namespace NS2 holds a kernel nginx at 10.1.0.2, reached from
+# NS over the veth pair kc0 (NS, 10.1.0.1) - kc1 (NS2). Each side drops the chosen share of the TCP
+# packets it receives in prerouting, so neither sender's stack learns of a drop.
+KCTL=0
+case " $DIRS " in *" kernel "*) KCTL=1 ;; esac
+ns2_exec() { ip netns exec "$NS2" "$@"; }
+if [ "$KCTL" -eq 1 ]; then
+  ip netns add "$NS2"
+  ip -n "$NS2" link set lo up
+  ip link add kc0 netns "$NS" type veth peer name kc1 netns "$NS2"
+  ns_exec ip addr add 10.1.0.1/24 dev kc0
+  ns2_exec ip addr add 10.1.0.2/24 dev kc1
+  ns_exec ip link set kc0 gso_max_segs 1   # as tun0: one drop = one segment
+  ns2_exec ip link set kc1 gso_max_segs 1
+  ns_exec ip link set kc0 up
+  ns2_exec ip link set kc1 up
+  for side in ns_exec ns2_exec; do
+    $side nft -f - <<'NFT'
+table inet kloss {
+  chain rx { type filter hook prerouting priority -300; policy accept; }
+}
+NFT
+  done
+fi
+
+# set_loss N: N % of TCP packets dropped each way (0: none), on the ustack link and the control link.
 set_loss() {
   ns_exec nft flush chain inet uloss from_ustack
   ns_exec nft flush chain netdev ulossout to_ustack
+  if [ "$KCTL" -eq 1 ]; then ns_exec nft flush chain inet kloss rx; ns2_exec nft flush chain inet kloss rx; fi
   [ "$1" -eq 0 ] && return 0
   ns_exec nft add rule inet uloss from_ustack iifname tun0 meta l4proto tcp numgen random mod 100 '<' "$1" counter drop
   ns_exec nft add rule netdev ulossout to_ustack ip protocol tcp numgen random mod 100 '<' "$1" counter fwd to wiredrop
+  if [ "$KCTL" -eq 1 ]; then
+    ns_exec nft add rule inet kloss rx iifname kc0 meta l4proto tcp numgen random mod 100 '<' "$1" counter drop
+    ns2_exec nft add rule inet kloss rx iifname kc1 meta l4proto tcp numgen random mod 100 '<' "$1" counter drop
+  fi
 }
-# nft_drops: "IN/OUT" packets dropped so far by the two rules (ustack->kernel / kernel->ustack).
+# nft_drops [kernel]: "A/B" packets dropped so far: ustack->kernel / kernel->ustack, or for the
+# control, client->server / server->client.
 nft_drops() {
   local a b
-  a=$(ns_exec nft list chain inet uloss from_ustack | sed -nE 's/.*counter packets ([0-9]+).*/\1/p')
-  b=$(ns_exec nft list chain netdev ulossout to_ustack | sed -nE 's/.*counter packets ([0-9]+).*/\1/p')
+  if [ "${1:-}" = kernel ]; then
+    a=$(ns2_exec nft list chain inet kloss rx | sed -nE 's/.*counter packets ([0-9]+).*/\1/p')
+    b=$(ns_exec nft list chain inet kloss rx | sed -nE 's/.*counter packets ([0-9]+).*/\1/p')
+  else
+    a=$(ns_exec nft list chain inet uloss from_ustack | sed -nE 's/.*counter packets ([0-9]+).*/\1/p')
+    b=$(ns_exec nft list chain netdev ulossout to_ustack | sed -nE 's/.*counter packets ([0-9]+).*/\1/p')
+  fi
   echo "${a:-0}/${b:-0}"
 }
 
 # ---- peers ----
 ALL_SIZES=$(echo "$SIZES $FAULT_SIZES" | tr ' ' '\n' | sort -nu)
 for s in $ALL_SIZES; do make_file "$E2E_WORK/www/f$s" "$s"; done
-start_nginx "$E2E_WORK/www" || { bad "nginx starts"; e2e_finish; }
+# nginx gives up on a client after send_timeout (60 s) without progress of one write; at 20 % loss
+# each way the kernel's backed-off RTO gets there, and the reset would end a run that the STALL
+# check (curl --speed-time, fetch --timeout) is meant to judge. So both nginx wait an hour.
+start_nginx "$E2E_WORK/www" "send_timeout 3600s;" || { bad "nginx starts"; e2e_finish; }
+if [ "$KCTL" -eq 1 ]; then   # the control's server: same files, same settings, in NS2
+  sed -e "s#$E2E_WORK/nginx/#$E2E_WORK/nginx2/#g" -e 's/listen 10.0.0.1:8080;/listen 10.1.0.2:8080;/' \
+    -e "s#$E2E_WORK/nginx\([/;]\)#$E2E_WORK/nginx2\1#g" "$E2E_WORK/nginx/nginx.conf" >"$E2E_WORK/nginx2.conf"
+  mkdir -p "$E2E_WORK/nginx2/tmp"
+  ip netns exec "$NS2" nginx -p "$E2E_WORK/nginx2" -e "$E2E_WORK/nginx2/error.log" -c "$E2E_WORK/nginx2.conf" \
+    >"$E2E_WORK/nginx2/stdout.log" 2>&1 &
+  NS_PIDS+=("$!")
+  for i in $(seq 50); do ns2_exec ss -Htln 'sport = :8080' | grep -q 8080 && break; sleep 0.1; done
+  ns2_exec ss -Htln 'sport = :8080' | grep -q 8080 || { bad "control nginx starts"; cat "$E2E_WORK/nginx2/"*.log; e2e_finish; }
+fi
 
 UPLOAD_ARGS=()
 UP_MAX=1048576   # http::ServerConfig::max_body: larger uploads get 413
@@ -120,8 +177,11 @@ total_timeout() {
 # decoded as plain data, not HTTP: with 128-byte snapshots the bodies are cut and random body
 # bytes would be read as broken HTTP messages (false "Malformed" errors; heuristic dissectors
 # such as Thrift likewise). IP and TCP are judged in full.
+# JUDGE_CSUM=FALSE for the control: on a veth the kernel leaves TCP checksums to an offload that
+# never runs (CHECKSUM_PARTIAL), so its captured segments carry partial sums; ustack's never do.
 judge() {
-  ns_exec tshark -r "$1" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
+  local csum="${JUDGE_CSUM:-TRUE}"
+  ns_exec tshark -r "$1" -o tcp.check_checksum:$csum -o ip.check_checksum:TRUE \
     -d tcp.port==80,data -d tcp.port==8080,data -q -z expert \
     >"$1.expert" 2>&1
   awk '
@@ -150,6 +210,10 @@ fi
 PASS=0
 FAIL=0
 CUT=0
+BOUND=0   # ustack rows at their limit where the kernel control was too
+KOK=0     # control rows finished / unfinished
+KBAD=0
+declare -A KSECS   # "BYTES-LOSS" -> the control's seconds ("" when it did not finish)
 ROWS=()
 printf '%-10s %-5s %-7s %-44s %8s %12s %8s %-11s %s\n' size dir loss impairment seconds rate retrans nft_drops result
 # run DIR BYTES LOSS FAULT [TIME_LOSS]: one transfer, judged; appends a table row. TIME_LOSS
@@ -163,9 +227,10 @@ run() {
   if [ "$MAX_SECS" -gt 0 ] && [ "$limit" -gt "$MAX_SECS" ]; then limit=$MAX_SECS; capped=1; fi
   rm -f "$out" "$E2E_WORK/up/f$bytes"
   set_loss "$loss"
-  if [ "$dir" != fetch ]; then serve_with "$fault" || { why="serve did not start"; rc=1; }; else stop_serve; fi
-  local before; before=$(nft_drops)
-  ns_spawn "$E2E_WORK/logs/tcpdump-$tag.log" tcpdump -i tun0 -s 128 -U --immediate-mode -w "$cap" tcp
+  case "$dir" in down|up) serve_with "$fault" || { why="serve did not start"; rc=1; } ;; *) stop_serve ;; esac
+  local before; before=$(nft_drops "$dir")
+  local ifc=tun0; [ "$dir" = kernel ] && ifc=kc0
+  ns_spawn "$E2E_WORK/logs/tcpdump-$tag.log" tcpdump -i "$ifc" -s 128 -U --immediate-mode -w "$cap" tcp
   local dump_pid=$NS_LAST_PID
   ns_wait_for "$E2E_WORK/logs/tcpdump-$tag.log" 'listening on' 10 "$dump_pid"
   t0=$(date +%s.%N)
@@ -181,6 +246,10 @@ run() {
           >"$E2E_WORK/logs/$tag.code" 2>"$E2E_WORK/logs/$tag.log" || rc=$?
         cp "$E2E_WORK/up/f$bytes" "$out" 2>/dev/null
         ;;
+      kernel)
+        ns_exec timeout "$limit" curl -sS --max-time "$limit" --speed-limit 1 --speed-time "$STALL" \
+          -o "$out" "http://10.1.0.2:8080/f$bytes" 2>"$E2E_WORK/logs/$tag.log" || rc=$?
+        ;;
       fetch)
         local fargs=()
         [ -n "$fault" ] && fargs=(--fault "$fault")
@@ -193,10 +262,11 @@ run() {
   sleep 0.3   # the closing segments into the capture
   ns_stop "$dump_pid" >/dev/null 2>&1
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-  local after; after=$(nft_drops)
+  local after; after=$(nft_drops "$dir")
   local drops="$(( ${after%/*} - ${before%/*} ))/$(( ${after#*/} - ${before#*/} ))"
   local errors retrans
-  read -r errors retrans < <(judge "$cap")
+  if [ "$dir" = kernel ]; then read -r errors retrans < <(JUDGE_CSUM=FALSE judge "$cap")
+  else read -r errors retrans < <(judge "$cap"); fi
   local got_bytes; got_bytes=$(stat -c %s "$out" 2>/dev/null || echo 0)
   # serve stores an upload only once it is complete: an unfinished PUT shows no bytes moved.
   local moved="$got_bytes of $bytes bytes moved"
@@ -216,9 +286,21 @@ run() {
   local rate
   rate=$(awk -v b="$got_bytes" -v s="$secs" 'BEGIN { r = s > 0 ? b * 8 / s : 0;
     if (r >= 1e6) printf "%.1f Mbit/s", r / 1e6; else printf "%.1f kbit/s", r / 1e3 }')
-  local result=ok
-  if [ "$cut" -eq 1 ]; then result="$why"; CUT=$((CUT + 1))
-  elif [ -n "$why" ]; then result="FAIL: $why"; FAIL=$((FAIL + 1)); else PASS=$((PASS + 1)); fi
+  local result=ok key="$bytes-$loss"
+  if [ "$dir" = kernel ]; then
+    # The control: its outcome is the kernel's, never a failure of ustack's matrix.
+    if [ -z "$why" ]; then KSECS[$key]=$secs; KOK=$((KOK + 1)); result="ok (control)"
+    else KSECS[$key]=""; KBAD=$((KBAD + 1)); result="control unfinished: $why"; fi
+  elif [ "$cut" -eq 1 ] && [ -z "$fault" ] && [ "${KSECS[$key]+set}" = set ] && [ -z "${KSECS[$key]}" ]; then
+    result="PATH-BOUND: $why; the kernel control did not finish either"; BOUND=$((BOUND + 1))
+  elif [ "$cut" -eq 1 ]; then result="$why"; CUT=$((CUT + 1))
+  elif [ -n "$why" ]; then result="FAIL: $why"; FAIL=$((FAIL + 1))
+  else
+    PASS=$((PASS + 1))
+    if [ -z "$fault" ] && [ -n "${KSECS[$key]:-}" ]; then
+      result="ok ($(awk -v u="$secs" -v k="${KSECS[$key]}" 'BEGIN { printf "%.1fx", u / (k > 0.01 ? k : 0.01) }') the kernel's time)"
+    fi
+  fi
   local row
   row=$(printf '%-10s %-5s %-7s %-44s %8s %12s %8s %-11s %s' "$bytes" "$dir" "$loss%" "${fault:-none}" "$secs" \
     "$rate" "$retrans" "$drops" "$result")
@@ -248,8 +330,10 @@ fault_time_loss() {
 # size_ok DIR BYTES: uploads only up to serve's body limit (ustack serve has no --max-body yet).
 size_ok() { [ "$1" != up ] || [ "$2" -le "$UP_MAX" ]; }
 
+# The control runs first at each loss rate, so the ustack rows after it can be judged against it.
+ORDERED_DIRS="$(for d in $DIRS; do [ "$d" = kernel ] && echo "$d"; done) $(for d in $DIRS; do [ "$d" != kernel ] && echo "$d"; done)"
 for loss in $LOSSES; do
-  for dir in $DIRS; do
+  for dir in $ORDERED_DIRS; do
     dir_ok "$dir" 2>/dev/null || continue
     for bytes in $SIZES; do size_ok "$dir" "$bytes" && run "$dir" "$bytes" "$loss" ""; done
   done
@@ -258,6 +342,7 @@ IFS=';' read -r -a FAULT_LIST <<<"$FAULTS"
 for fault in "${FAULT_LIST[@]}"; do
   [ -n "$fault" ] || continue
   for dir in $FAULT_DIRS; do
+    [ "$dir" != kernel ] || continue   # the fault injector lives in ustack: no kernel control for it
     dir_ok "$dir" 2>/dev/null || continue
     for bytes in $FAULT_SIZES; do size_ok "$dir" "$bytes" && run "$dir" "$bytes" 0 "$fault" "$(fault_time_loss "$fault")"; done
   done
@@ -267,5 +352,6 @@ for dir in $DIRS; do dir_ok "$dir" || true; done
 for bytes in $SIZES; do size_ok up "$bytes" || echo "(skipped 'up' of $bytes bytes: over serve's $UP_MAX-byte body limit)"; done
 grep -h '^ustack: fault injector' "$E2E_WORK"/logs/*.log 2>/dev/null | sort | uniq -c | sed 's/^/  /'
 
-echo "$PASS runs passed, $FAIL failed, $CUT slow (time limit reached while moving)"
+echo "$PASS runs passed, $FAIL failed, $CUT slow (time limit reached while moving), $BOUND path-bound (slow where the kernel control was too)"
+[ "$KCTL" -eq 1 ] && echo "kernel control: $KOK finished, $KBAD did not"
 [ "$FAIL" -eq 0 ] && [ "$CUT" -eq 0 ]
