@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build g++ pkg-config
   libtins-dev libpcap-dev libboost1.81-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
-  curl wget nginx-light iproute2 iputils-ping tcpdump tshark socat
+  curl wget nginx-light iproute2 iputils-ping procps tcpdump tshark socat
   python3 python3-scapy nftables apache2-utils wrk iperf3 util-linux nodejs
 )
 

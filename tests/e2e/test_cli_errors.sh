@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Failures of the ustack CLI are one clear line on stderr and a distinct exit
 # status (see `ustack --help`): malformed address, prefix and URL (2), not
-# permitted (3, run as an unprivileged user), no /dev/net/tun (4, hidden in a
-# private mount namespace), device busy (5, a second process on the same TUN).
+# permitted (3, run as an unprivileged user, and as root without CAP_NET_ADMIN),
+# no /dev/net/tun (4, hidden in a private mount namespace), device busy (5, a
+# second process on the same TUN). Refused (6) and timed out (7): test_refused.sh.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 e2e_require cli_errors unshare setpriv
@@ -35,13 +36,16 @@ expect 2 'not an IPv4 address' ns_exec "$U" fetch --tun tun0 --addr 10.0.0.2 htt
 expect 2 'see: ustack serve --help' ns_exec "$U" serve --tun tun0 --addr 10.0.0.2 --no-such-option
 expect 2 'required' ns_exec "$U" serve --addr 10.0.0.2
 
-# Not permitted: the same command as an unprivileged user without capabilities.
-if setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all test -x "$U" 2>/dev/null; then
-  expect 3 'not permitted' ns_exec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-    "$U" serve --tun tun0 --addr 10.0.0.2
-else
-  echo "skip not-permitted check: $U is not executable by uid 65534"
-fi
+# Not permitted: the same command as an unprivileged user without capabilities, from a copy
+# of the binary in the world-readable work dir (the build tree may be private, e.g. under /root).
+cp "$U" "$E2E_WORK/ustack" && chmod 755 "$E2E_WORK/ustack"
+expect 3 'not permitted' ns_exec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+  "$E2E_WORK/ustack" serve --tun tun0 --addr 10.0.0.2
+expect 3 'not permitted' ns_exec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+  "$E2E_WORK/ustack" fetch --tun tun0 --addr 10.0.0.2 http://10.0.0.1/
+# Root without CAP_NET_ADMIN (dropped from the bounding set, hence from every set on exec).
+expect 3 'CAP_NET_ADMIN' ns_exec setpriv --inh-caps=-net_admin --bounding-set=-net_admin \
+  "$U" serve --tun tun0 --addr 10.0.0.2 --host-addr 10.0.0.1/24
 
 # No /dev/net/tun: hide /dev/net behind an empty tmpfs in a private mount namespace.
 expect 4 '/dev/net/tun' ns_exec unshare --mount sh -c 'mount -t tmpfs none /dev/net && exec "$0" "$@"' \
