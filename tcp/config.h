@@ -29,6 +29,19 @@ struct KeepAliveConfig {
     uint32_t count = 9;
 };
 
+// When a listener answers a SYN with a SYN cookie (tcp/syn_cookie.h).
+enum class SynCookies : uint8_t {
+    Off,       // a SYN that finds the SYN queue full is dropped
+    WhenFull,  // a cookie when the SYN queue is full (Linux tcp_syncookies=1)
+    Always,    // a cookie for every SYN; the SYN queue stays empty (tcp_syncookies=2)
+};
+
+// The secret behind SYN cookies: two SipHash-2-4 keys.
+struct SynCookieSecret {
+    uint64_t k0 = 0x736f6d6570736575ull;
+    uint64_t k1 = 0x646f72616e646f6dull;
+};
+
 struct TcpConfig {
     // Maximum segment lifetime; TIME-WAIT lasts 2*MSL (RFC 9293 §3.4.2, MUST-13).
     Duration msl = std::chrono::seconds(120);
@@ -92,6 +105,18 @@ struct TcpConfig {
 
     // Listen backlog when the application gives none.
     size_t default_backlog = 128;
+
+    // SYN queue (connections in SYN-RECEIVED) of each listener: at most
+    // min(backlog, max_syn_backlog) entries, as Linux (its SYN queue is full
+    // at sk_max_ack_backlog; tcp_max_syn_backlog bounds it further). The
+    // accept queue holds at most `backlog` established connections.
+    size_t max_syn_backlog = 1024;
+    // SYN cookies (RFC 4987 §3.6) when the SYN queue is full (Linux's
+    // tcp_syncookies=1, the default), for every SYN (=2), or never (=0).
+    SynCookies syn_cookies = SynCookies::WhenFull;
+    // Keys of the cookie's keyed hash (SipHash-2-4). The core never reads a
+    // random device: the shell fills them from one; tests keep these fixed ones.
+    SynCookieSecret syn_cookie_secret;
 
     // Ephemeral port range for active opens.
     uint16_t ephemeral_port_first = 49152;

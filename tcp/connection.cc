@@ -180,6 +180,24 @@ void Connection::open_passive(const Segment& syn, Instant now, std::optional<Seq
     c.send_syn(true, now);
 }
 
+void Connection::open_from_cookie(const Segment& syn, SeqNum iss, Instant now) {
+    CallScope scope(*impl_, now);
+    Impl& c = *impl_;
+    if (c.state != State::Closed || !syn.syn()) return;
+    c.passive = true;
+    c.last_received = now;
+    c.snd.start(iss);
+    c.ts_offset = c.isn_gen.ts_offset(c.tuple);
+    c.rcv.start(syn.seq);  // the window the cookie SYN-ACK advertised (tcp/syn_cookie.cc)
+    c.snd.set_window(syn.window, syn.seq, SeqNum());
+    c.take_syn_options(syn);
+    c.set_state(State::Listen, "passive OPEN by a listener");
+    c.set_state(State::SynReceived, cause_with_seq("ACK ", iss + 1, " carries a valid SYN cookie"));
+    // The SYN-ACK left without a TCB: no Karn sample from it (its send time is unknown).
+    c.snd.on_sent(iss, 1);
+    c.arm_retransmit(now);
+}
+
 size_t Connection::send(std::span<const uint8_t> data, Instant now) {
     return send_with(data, now, false);
 }

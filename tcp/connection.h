@@ -72,6 +72,11 @@ public:
     // Same, for a SYN that reopens a TIME-WAIT connection (MAY-2, §3.6.1): the
     // ISS is made larger than `iss_above` (the old connection's SND.NXT).
     void open_passive(const Segment& syn, Instant now, std::optional<SeqNum> iss_above);
+    // Same, for a SYN a listener answered with a SYN cookie (RFC 4987 §3.6)
+    // and rebuilt from the ACK (tcp/syn_cookie.h): SYN-RECEIVED with ISS =
+    // `iss` and the SYN-ACK counted as sent, nothing sent now. The layer then
+    // hands over the ACK, which completes the handshake as usual.
+    void open_from_cookie(const Segment& syn, SeqNum iss, Instant now);
     // SEND: queues bytes; returns how many were taken (0 when the buffer is
     // full, or after CLOSE: then error() is ConnectionClosing).
     size_t send(std::span<const uint8_t> data, Instant now);

@@ -1,12 +1,16 @@
-// Listener queues (RFC 9293 §3.10.1 passive OPEN, §3.10.7.2, §3.10.7.4 "return to LISTEN").
+// Listener queues (RFC 9293 §3.10.1 passive OPEN, §3.10.7.2, §3.10.7.4 "return to LISTEN"):
+// the SYN queue and the accept queue, each with its own limit (RFC 4987 §3.1, §3.6).
 #include "tcp/listener.h"
 
 #include <algorithm>
 
 namespace ustack::tcp {
 
-ListenerImpl::ListenerImpl(ListenerHost* host, Endpoint local, size_t backlog)
-    : host_(host), local_(local), backlog_(std::max<size_t>(backlog, 1)) {}
+ListenerImpl::ListenerImpl(ListenerHost* host, Endpoint local, size_t backlog, size_t max_syn_backlog)
+    : host_(host),
+      local_(local),
+      backlog_(std::max<size_t>(backlog, 1)),
+      syn_limit_(std::max<size_t>(std::min(backlog_, max_syn_backlog), 1)) {}
 
 std::shared_ptr<Connection> ListenerImpl::accept() {
     if (accept_queue_.empty()) return nullptr;

@@ -8,6 +8,7 @@
 
 #include "tcp/deadline_heap.h"
 #include "tcp/listener.h"
+#include "tcp/syn_cookie.h"
 
 namespace ustack::tcp {
 
@@ -161,12 +162,70 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
     void listen_input(const std::shared_ptr<ListenerImpl>& l, const FourTuple& t, const Segment& seg, Instant now) {
         if (seg.rst()) return;  // "An incoming RST segment could not be valid ... ignore it"
         if (seg.ack_flag()) {
-            reset_for(t, seg);  // <SEQ=SEG.ACK><CTL=RST>
+            if (!seg.syn() && cookie_ack(l, t, seg, now)) return;
+            reset_for(t, seg);  // <SEQ=SEG.ACK><CTL=RST>, for a failed cookie too (as Linux)
             return;
         }
         if (!seg.syn()) return;  // "any other control or text-bearing segment ... drop it"
-        if (l->full()) return;   // backlog reached: drop, the peer retries the SYN
+        if (l->accept_queue_full()) {  // as Linux: drop, the peer retries the SYN
+            ++counters.accept_queue_drops;
+            return;
+        }
+        if (cfg.syn_cookies == SynCookies::Always || l->syn_queue_full()) {
+            if (cfg.syn_cookies == SynCookies::Off) {
+                ++counters.syn_queue_drops;
+                return;
+            }
+            // RFC 4987 §3.6: answer without keeping state; the ISS carries what the ACK needs.
+            l->note_overflow(now);
+            SeqNum cookie = make_syn_cookie(cfg.syn_cookie_secret, t, seg.seq, seg.options.mss.value_or(0), now);
+            ++counters.syncookies_sent;
+            outbox.send(t, cookie_syn_ack(cfg, seg, cookie, isn.ts_offset(t), now));
+            return;
+        }
         passive_open(l, t, seg, now, std::nullopt);
+    }
+
+    // An ACK to a listener that may complete a cookie handshake (RFC 4987
+    // §3.6): true when it was taken (a connection made, or dropped because the
+    // accept queue is full); false sends it on to the RST of §3.10.7.2.
+    bool cookie_ack(const std::shared_ptr<ListenerImpl>& l, const FourTuple& t, const Segment& seg, Instant now) {
+        if (cfg.syn_cookies == SynCookies::Off) return false;
+        auto overflow = l->last_overflow();
+        if (!overflow || now - *overflow > kCookieTick * kCookieMaxAge) return false;  // no cookie is out
+        std::optional<uint16_t> mss = check_syn_cookie(cfg.syn_cookie_secret, t, seg.seq - 1, seg.ack - 1, now);
+        std::optional<CookieOptions> opts;
+        if (mss && cfg.timestamps && seg.options.timestamps) {
+            opts = decode_cookie_tsecr(seg.options.timestamps->ecr - isn.ts_offset(t), cfg);
+            if (!opts) mss.reset();
+        }
+        if (!mss) {
+            ++counters.syncookies_failed;
+            return false;
+        }
+        if (l->accept_queue_full()) {  // as Linux: drop; the peer's next segment may carry the cookie again
+            ++counters.accept_queue_drops;
+            return true;
+        }
+        ++counters.syncookies_received_ok;
+        auto conn = make_connection(t);
+        if (route) conn->set_return_route(*route);
+        table[t] = Entry{conn, l};
+        l->add_syn_received(conn);
+        conn->open_from_cookie(syn_from_cookie(seg, *mss, opts), seg.ack - 1, now);
+        conn->on_segment(seg, now);  // completes the handshake: ESTABLISHED, the accept queue
+        settle(t);
+        return true;
+    }
+
+    // The ACK that would complete a passive handshake finds the accept queue
+    // full: dropped (true), as Linux does; our SYN-ACK retransmission draws it again.
+    bool accept_overflow(Entry& e, const Segment& seg) {
+        if (e.conn->state() != State::SynReceived || !seg.ack_flag() || seg.rst() || seg.syn()) return false;
+        auto l = e.listener.lock();
+        if (!l || !l->accept_queue_full() || seg.ack != e.conn->snapshot().iss + 1) return false;
+        ++counters.accept_queue_drops;
+        return true;
     }
 
     // §3.10.7.1: RST for a segment that has no connection (never for a RST).
@@ -223,13 +282,14 @@ void TcpLayer::input(wire::Ipv4Address src, wire::Ipv4Address dst, const ParsedS
         if (conn->state() == State::TimeWait && seg.syn() && !seg.ack_flag() && !seg.rst()) {
             TcbSnapshot old = conn->snapshot();
             auto l = m.find_listener(t.local);
-            if (l && seg.seq > old.rcv_nxt && !l->full()) {
+            if (l && seg.seq > old.rcv_nxt && l->can_queue_syn()) {
                 m.erase(it);
                 conn->abort(now);  // TIME-WAIT -> CLOSED, no RST (§3.10.5)
                 m.passive_open(l, t, seg, now, old.snd_max);
                 return;
             }
         }
+        if (m.accept_overflow(it->second, seg)) return;
         if (return_route) conn->set_return_route(*return_route);  // SHLD-24: the later route wins
         conn->on_segment(seg, now);
         m.settle(t);
@@ -251,7 +311,8 @@ std::shared_ptr<Listener> TcpLayer::listen(Endpoint local, size_t backlog, TcpEr
     };
     if (local.port == 0 || local.addr.is_broadcast() || local.addr.is_multicast()) return fail(TcpError::InvalidArgument);
     if (m.listeners.count(local)) return fail(TcpError::AddressInUse);
-    auto l = std::make_shared<ListenerImpl>(&m, local, backlog ? backlog : m.cfg.default_backlog);
+    auto l = std::make_shared<ListenerImpl>(&m, local, backlog ? backlog : m.cfg.default_backlog,
+                                            m.cfg.max_syn_backlog);
     m.listeners.emplace(local, l);
     if (error) *error = TcpError::None;
     return l;

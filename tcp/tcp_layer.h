@@ -48,6 +48,13 @@ struct TcpCounters {
     uint64_t icmp_errors_applied = 0;   // ICMP errors a connection acted on
     uint64_t icmp_errors_ignored = 0;   // no such connection, stale sequence number, Source Quench
     uint64_t negative_advice = 0;    // R1 reached (§3.8.3, MUST-20): advice for IP, counted here
+    // Listen queues and SYN cookies (RFC 4987 §3.6; Linux's TCPReqQFullDoCookies,
+    // SyncookiesRecv, SyncookiesFailed, TCPReqQFullDrop, ListenOverflows).
+    uint64_t syncookies_sent = 0;         // SYN-ACKs with a cookie ISS
+    uint64_t syncookies_received_ok = 0;  // ACKs whose cookie validated (a connection was made)
+    uint64_t syncookies_failed = 0;       // ACKs to a listener whose cookie did not (answered with RST)
+    uint64_t syn_queue_drops = 0;         // SYNs dropped: SYN queue full, cookies off
+    uint64_t accept_queue_drops = 0;      // SYNs and completing ACKs dropped: accept queue full
 };
 
 class TcpLayer {

@@ -130,13 +130,27 @@ TEST_F(TcpPartsLayer, ListenerAnswersAckWithRstAndIgnoresRst) {
     EXPECT_EQ(last().seq, SeqNum(4242));
 }
 
-TEST_F(TcpPartsLayer, BacklogFullDropsSyn) {
+TEST_F(TcpPartsLayer, SynQueueFullDropsSynWithoutCookies) {
+    layer->mutable_config().syn_cookies = SynCookies::Off;
     auto l = layer->listen(Endpoint{kUs, 80}, 2);
     in(4000, 80, flags::SYN, 5000);
     in(4001, 80, flags::SYN, 6000);
     in(4002, 80, flags::SYN, 7000);
     EXPECT_EQ(rec.out.size(), 2u);
     EXPECT_EQ(layer->connection_count(), 2u);
+    EXPECT_EQ(layer->counters().syn_queue_drops, 1u);
+}
+
+TEST_F(TcpPartsLayer, SynQueueFullAnswersWithStatelessCookie) {
+    auto l = layer->listen(Endpoint{kUs, 80}, 2);
+    in(4000, 80, flags::SYN, 5000);
+    in(4001, 80, flags::SYN, 6000);
+    in(4002, 80, flags::SYN, 7000);
+    ASSERT_EQ(rec.out.size(), 3u);
+    EXPECT_EQ(last().flags, flags::SYN | flags::ACK);
+    EXPECT_NE(last().seq, SeqNum(1000));  // not the generator's ISS: a cookie
+    EXPECT_EQ(layer->connection_count(), 2u);
+    EXPECT_EQ(layer->counters().syncookies_sent, 1u);
 }
 
 TEST_F(TcpPartsLayer, RstInSynReceivedReturnsToListen) {
