@@ -24,6 +24,8 @@ struct ServeOptions {
     std::string congestion = "cubic";  // --cc: reno (RFC 5681) or cubic (RFC 9438)
     bool verbose = false;
     std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
+    size_t backlog = 128;                // --backlog: the accept queue (and SYN queue) limit
+    std::string syn_cookies = "auto";    // --syn-cookies: off, auto (when the SYN queue is full), always
 };
 
 // `ustack fetch` (curl-style names; fetch_cli.cc wires them to CLI11).

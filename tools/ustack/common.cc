@@ -109,6 +109,15 @@ std::unique_ptr<tcp::Rfc6528Isn> make_isn_generator() {
     return std::make_unique<tcp::Rfc6528Isn>(key[0], key[1]);
 }
 
+tcp::SynCookieSecret make_syn_cookie_secret() {
+    tcp::SynCookieSecret secret;
+    std::ifstream random("/dev/urandom", std::ios::binary);
+    if (!random.read(reinterpret_cast<char*>(&secret.k0), sizeof secret.k0) ||
+        !random.read(reinterpret_cast<char*>(&secret.k1), sizeof secret.k1))
+        throw CliError{kFailure, "cannot read /dev/urandom for the SYN cookie key (RFC 4987 §3.6)"};
+    return secret;
+}
+
 void StateTracer::on_state_change(const tcp::Connection& c, tcp::State from, tcp::State to,
                                   std::string_view cause) {
     ++transitions_;

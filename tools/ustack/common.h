@@ -11,6 +11,7 @@
 
 #include "stack/link/tun_device.h"
 #include "stack/wire/ipv4_address.h"
+#include "tcp/config.h"
 #include "tcp/isn.h"
 #include "tcp/observer.h"
 
@@ -64,6 +65,8 @@ std::unique_ptr<link::TunDevice> open_tun(const std::string& name, size_t mtu,
 // RFC 6528 ISN generator keyed from /dev/urandom (the shell reads the random
 // device; the core never does).
 std::unique_ptr<tcp::Rfc6528Isn> make_isn_generator();
+// The SYN cookie key (RFC 4987 §3.6), from /dev/urandom like the ISN key.
+tcp::SynCookieSecret make_syn_cookie_secret();
 
 // The -v tracer: one line per state transition, client endpoint first,
 // e.g. "10.0.0.1:51234 > 10.0.0.2:80  SYN-RECEIVED -> ESTABLISHED  (ACK 1001 acknowledges our SYN)".

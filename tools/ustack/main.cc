@@ -65,6 +65,11 @@ int main(int argc, char** argv) {
                           "still sends for up to this many seconds before closing (0: close at once)")->capture_default_str();
     serve_cmd->add_option("--cc", serve.congestion, "congestion control: reno or cubic")
         ->check(CLI::IsMember({"reno", "cubic"}))->capture_default_str();
+    serve_cmd->add_option("--backlog", serve.backlog, "listen backlog: established connections waiting for accept; "
+                          "the SYN queue holds as many (like Linux)")->check(CLI::Range(1, 65535))->capture_default_str();
+    serve_cmd->add_option("--syn-cookies", serve.syn_cookies, "SYN cookies (RFC 4987): off, auto (when the SYN queue "
+                          "is full, like Linux's tcp_syncookies=1) or always")
+        ->check(CLI::IsMember({"off", "auto", "always"}))->capture_default_str();
     serve_cmd->footer(kExitCodes);
 
     FetchOptions fetch;

@@ -112,6 +112,10 @@ int run_serve(const ServeOptions& o) {
     cfg.tcp.mss = uint16_t(o.mtu - 40);  // MUST-67: IP and TCP headers without options
     cfg.tcp.msl = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.msl_seconds));
     cfg.tcp.congestion = tcp::parse_congestion(o.congestion).value_or(tcp::CongestionAlgorithm::Cubic);
+    cfg.tcp.syn_cookies = o.syn_cookies == "off"      ? tcp::SynCookies::Off
+                          : o.syn_cookies == "always" ? tcp::SynCookies::Always
+                                                      : tcp::SynCookies::WhenFull;
+    cfg.tcp.syn_cookie_secret = make_syn_cookie_secret();
 
     auto tun = open_tun(o.tun, o.mtu, addr, host);
     auto injector = make_fault_injector(*tun, faults);
@@ -122,7 +126,7 @@ int run_serve(const ServeOptions& o) {
 
     std::unique_ptr<net::TcpAcceptor> acceptor;
     try {
-        acceptor = std::make_unique<net::TcpAcceptor>(loop, tcp::Endpoint{addr, uint16_t(o.port)});
+        acceptor = std::make_unique<net::TcpAcceptor>(loop, tcp::Endpoint{addr, uint16_t(o.port)}, o.backlog);
     } catch (const std::exception& e) {
         throw CliError{kFailure, "cannot listen on " + o.addr + ":" + std::to_string(o.port) + ": " + e.what()};
     }
@@ -173,6 +177,12 @@ int run_serve(const ServeOptions& o) {
                      (unsigned long long)tracer.time_waits(), (unsigned long long)tc.segments_in,
                      (unsigned long long)tc.segments_out, (unsigned long long)tc.retransmissions,
                      (unsigned long long)tc.rst_out, (unsigned long long)sc.icmp_echo_replies);
+        std::fprintf(stderr,
+                     "ustack: listen queues: %llu SYN cookies sent, %llu validated, %llu failed, "
+                     "%llu SYN queue drops, %llu accept queue drops\n",
+                     (unsigned long long)tc.syncookies_sent, (unsigned long long)tc.syncookies_received_ok,
+                     (unsigned long long)tc.syncookies_failed, (unsigned long long)tc.syn_queue_drops,
+                     (unsigned long long)tc.accept_queue_drops);
     } else {
         std::fprintf(stderr, "ustack: stopped\n");
     }
