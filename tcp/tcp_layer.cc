@@ -1,6 +1,7 @@
 // The TCP layer: connection table and demux (RFC 9293 §3.10.7), LISTEN
-// (§3.10.7.2), RST for closed ports (§3.10.7.1), ephemeral ports, TIME-WAIT
-// reopening by a new SYN (§3.6.1, MAY-2), and the earliest deadline.
+// (§3.10.7.2) with SYN cookies (RFC 4987 §3.6), RST for closed ports
+// (§3.10.7.1), ephemeral ports, TIME-WAIT reopening by a new SYN (§3.6.1,
+// MAY-2), and the earliest deadline.
 #include "tcp/tcp_layer.h"
 
 #include <unordered_map>
