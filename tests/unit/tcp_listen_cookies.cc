@@ -255,5 +255,65 @@ TEST_F(CookieTest, AcceptQueueFull_CompletingAckDroppedUntilSynAckRetransmission
               State::Established);
 }
 
+// ---- the encoding alone (tcp/syn_cookie.h) ----
+
+const tcp::FourTuple kTuple{{wire::Ipv4Address{10, 0, 0, 2}, 80}, {wire::Ipv4Address{10, 0, 0, 1}, 40001}};
+const Instant kT0{std::chrono::seconds(1000)};
+
+TEST(SynCookie, EveryTableMssRoundTrips) {
+    tcp::SynCookieSecret k;
+    for (uint16_t mss : {uint16_t(0), uint16_t(536), uint16_t(1299), uint16_t(1300), uint16_t(1440), uint16_t(9000)}) {
+        tcp::SeqNum c = tcp::make_syn_cookie(k, kTuple, tcp::SeqNum(77), mss, kT0);
+        auto got = tcp::check_syn_cookie(k, kTuple, tcp::SeqNum(77), c, kT0);
+        ASSERT_TRUE(got) << mss;
+        uint16_t want = mss >= 1460 ? 1460 : mss >= 1440 ? 1440 : mss >= 1300 ? 1300 : 536;
+        EXPECT_EQ(*got, want) << mss;
+    }
+}
+
+TEST(SynCookie, OtherKeyOrTupleOrIsnRejected) {
+    tcp::SynCookieSecret k, other{1, 2};
+    tcp::SeqNum c = tcp::make_syn_cookie(k, kTuple, tcp::SeqNum(77), 1460, kT0);
+    EXPECT_FALSE(tcp::check_syn_cookie(other, kTuple, tcp::SeqNum(77), c, kT0));
+    tcp::FourTuple moved = kTuple;
+    moved.remote.addr = wire::Ipv4Address{10, 0, 0, 3};
+    EXPECT_FALSE(tcp::check_syn_cookie(k, moved, tcp::SeqNum(77), c, kT0));
+    for (uint32_t d = 1; d < 8; ++d) {
+        EXPECT_FALSE(tcp::check_syn_cookie(k, kTuple, tcp::SeqNum(77 + d), c, kT0)) << d;
+        EXPECT_FALSE(tcp::check_syn_cookie(k, kTuple, tcp::SeqNum(77), c + d, kT0)) << d;
+    }
+}
+
+TEST(SynCookie, RandomGuessesFail) {
+    tcp::SynCookieSecret k;
+    uint32_t x = 12345, accepted = 0;
+    for (int i = 0; i < 100000; ++i) {
+        x = x * 1664525u + 1013904223u;  // a fixed LCG: the same guesses every run
+        if (tcp::check_syn_cookie(k, kTuple, tcp::SeqNum(77), tcp::SeqNum(x), kT0)) ++accepted;
+    }
+    EXPECT_EQ(accepted, 0u);  // expected about 100000 * 2 * 4 / 2^32 = 0.0002
+}
+
+TEST(SynCookie, TsvalBitsNeverAheadOfTheClock) {
+    tcp::CookieOptions o{uint8_t(14), true};
+    for (uint32_t clock : {0u, 5u, 63u, 64u, 1000u, 0xffffffffu}) {
+        uint32_t ts = tcp::cookie_tsval(clock, o);
+        EXPECT_EQ(ts & 0x3f, 14u | 0x10u) << clock;
+        EXPECT_LE(uint32_t(clock - ts), 63u) << clock;  // at most 63 ms behind (mod 2^32)
+    }
+    tcp::TcpConfig cfg;
+    auto back = tcp::decode_cookie_tsecr(tcp::cookie_tsval(1000, o), cfg);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->peer_wscale, uint8_t(14));
+    EXPECT_TRUE(back->sack_permitted);
+    auto none = tcp::decode_cookie_tsecr(0x0f, cfg);  // 15: no window scale
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(none->peer_wscale);
+    EXPECT_FALSE(none->sack_permitted);
+    EXPECT_FALSE(tcp::decode_cookie_tsecr(0x2f, cfg));  // ECN: never offered
+    cfg.window_scaling = false;
+    EXPECT_FALSE(tcp::decode_cookie_tsecr(0x03, cfg));  // a shift we would not have agreed to
+}
+
 }  // namespace
 }  // namespace ustack::testing
