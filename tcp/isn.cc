@@ -1,6 +1,7 @@
 // RFC 6528 §3 initial sequence numbers: ISN = M + F(4-tuple, secret), with M a
 // 4-microsecond clock (RFC 9293 §3.4.1, MUST-8) and F SipHash-2-4 (SHLD-1);
-// per-connection Timestamps clock offsets (RFC 7323 §7.1).
+// per-connection Timestamps clock offsets (RFC 7323 §7.1); ephemeral port
+// offsets (RFC 6056 §3.3.3).
 #include "tcp/isn.h"
 
 #include <cstdint>
@@ -35,6 +36,13 @@ uint32_t Rfc6528Isn::ts_offset(const FourTuple& tuple) {
     uint8_t msg[12];
     tuple_bytes(tuple, msg);
     return uint32_t(wire::siphash24(k1_ ^ 0x7473u, k0_, msg, sizeof msg) >> 32);
+}
+
+uint32_t Rfc6528Isn::port_offset(wire::Ipv4Address local, Endpoint remote) {
+    // The local port is what is being chosen, so it is not an input (RFC 6056 §3.3.3).
+    uint8_t msg[12];
+    tuple_bytes(FourTuple{Endpoint{local, 0}, remote}, msg);
+    return uint32_t(wire::siphash24(k0_ ^ 0x706f7274u, k1_ ^ 0x6f6666u, msg, sizeof msg));
 }
 
 }  // namespace ustack::tcp

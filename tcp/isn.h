@@ -17,6 +17,10 @@ public:
     // RFC 7323 §7.1: a random offset per connection hides the host's uptime).
     // Default 0, so tests and scripts see TSval = milliseconds of `now`.
     virtual uint32_t ts_offset(const FourTuple&) { return 0; }
+    // Offset of the ephemeral port search for connections from `local` to
+    // `remote` (RFC 6056 §3.3.3 Algorithm 3: F(local address, remote address,
+    // remote port, secret)). Default 0: ports are then taken in order.
+    virtual uint32_t port_offset(wire::Ipv4Address /*local*/, Endpoint /*remote*/) { return 0; }
 };
 
 // Always the same ISN: for tests and packet scripts.
@@ -31,7 +35,8 @@ private:
 };
 
 // RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey),
-// M a 4-microsecond clock and F a keyed hash (SipHash-2-4) (MUST-8, SHLD-1, MUST-9).
+// M a 4-microsecond clock and F a keyed hash (SipHash-2-4) (MUST-8, SHLD-1, MUST-9);
+// the same keys, varied, give Timestamps offsets and ephemeral port offsets (RFC 6056).
 // The key comes from the shell (which reads the random device); the core never does.
 class Rfc6528Isn final : public IsnGenerator {
 public:
@@ -39,6 +44,8 @@ public:
     wire::SeqNum isn(const FourTuple& tuple, Instant now) override;
     // A keyed hash of the 4-tuple (different keys from the ISN's).
     uint32_t ts_offset(const FourTuple& tuple) override;
+    // A keyed hash of (local address, remote address, remote port) (RFC 6056 §3.3.3).
+    uint32_t port_offset(wire::Ipv4Address local, Endpoint remote) override;
 
 private:
     uint64_t k0_, k1_;

@@ -50,9 +50,7 @@ struct Entry {
 }  // namespace
 
 struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
-    Impl(const TcpConfig& c, Outbox& out, IsnGenerator& i) : cfg(c), outbox(out, counters), isn(i) {
-        next_port = cfg.ephemeral_port_first;
-    }
+    Impl(const TcpConfig& c, Outbox& out, IsnGenerator& i) : cfg(c), outbox(out, counters), isn(i) {}
     ~Impl() {
         for (auto& [ep, l] : listeners) l->detach();
         for (auto& [t, e] : table) e.conn->set_layer_hook(nullptr);  // the app may outlive us
@@ -69,7 +67,11 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
     // TIME-WAIT. Kept current by on_deadline_change() and sync().
     DeadlineHeap<Entry> timers;
     std::unordered_map<Endpoint, std::shared_ptr<ListenerImpl>, EndpointHash> listeners;
-    uint16_t next_port = 0;
+    // RFC 6056 §3.3.3 (Algorithm 3): the search for an ephemeral port starts at
+    // first + (next_ephemeral + F(local, remote)) mod range, with F from the
+    // injected generator, so a restarted stack does not walk the same ports in
+    // the same order (and into the peer's TIME-WAIT of its previous run).
+    uint32_t next_ephemeral = 0;
     std::vector<std::shared_ptr<Connection>> due;  // reused by on_timer (no allocation per tick)
     std::vector<FourTuple> closed;                 // connections that reached CLOSED, to reap
 
@@ -356,10 +358,9 @@ std::shared_ptr<Connection> TcpLayer::connect(wire::Ipv4Address local_addr, Endp
     const uint32_t last = m.cfg.ephemeral_port_last;
     if (first == 0 || last < first) return fail(TcpError::NoPortsAvailable);
     const uint32_t range = last - first + 1;
+    const uint32_t offset = m.isn.port_offset(local_addr, remote);
     for (uint32_t i = 0; i < range; ++i) {
-        uint16_t port = m.next_port;
-        m.next_port = (uint32_t(port) >= last || port < first) ? uint16_t(first) : uint16_t(port + 1);
-        if (port < first || port > last) continue;
+        auto port = uint16_t(first + (m.next_ephemeral++ + offset) % range);
         FourTuple t{Endpoint{local_addr, port}, remote};
         if (m.port_in_use(t)) continue;
         auto conn = m.make_connection(t);

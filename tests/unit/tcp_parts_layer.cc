@@ -232,6 +232,46 @@ TEST_F(TcpPartsLayer, ConnectPicksDistinctEphemeralPortsAndRejectsBroadcast) {
     EXPECT_FALSE(layer->connect(kUs, Endpoint{wire::Ipv4Address(224, 0, 0, 1), 80}, now, &e));
 }
 
+// RFC 6056 §3.3.3 Algorithm 3: the port search starts at a keyed offset per
+// destination plus a counter, so consecutive connections to one destination
+// take consecutive ports from a secret starting point.
+struct OffsetIsn final : IsnGenerator {
+    wire::SeqNum isn(const FourTuple&, Instant) override { return wire::SeqNum(1000); }
+    uint32_t port_offset(wire::Ipv4Address, Endpoint remote) override { return remote.port == 80 ? 1000 : 70000; }
+};
+
+TEST_F(TcpPartsLayer, EphemeralPortSearchStartsAtTheGeneratorsOffsetPerDestination) {
+    OffsetIsn offsets;
+    layer = std::make_unique<TcpLayer>(cfg, rec, offsets);
+    const uint32_t first = cfg.ephemeral_port_first, range = cfg.ephemeral_port_last - first + 1;
+    auto a = layer->connect(kUs, Endpoint{kPeer, 80}, now);
+    auto b = layer->connect(kUs, Endpoint{kPeer, 80}, now);
+    auto c = layer->connect(kUs, Endpoint{kPeer, 81}, now);
+    ASSERT_TRUE(a && b && c);
+    EXPECT_EQ(a->tuple().local.port, first + (0 + 1000) % range);
+    EXPECT_EQ(b->tuple().local.port, first + (1 + 1000) % range);
+    EXPECT_EQ(c->tuple().local.port, first + (2 + 70000) % range);  // the offset wraps into the range
+}
+
+TEST_F(TcpPartsLayer, EphemeralPortSearchSkipsPortsInUseAndWrapsAtTheEnd) {
+    OffsetIsn offsets;
+    cfg.ephemeral_port_first = 50000;
+    cfg.ephemeral_port_last = 50002;  // range 3: offset 1000 -> start at 50000 + 1000 % 3 = 50001
+    layer = std::make_unique<TcpLayer>(cfg, rec, offsets);
+    auto a = layer->connect(kUs, Endpoint{kPeer, 80}, now);
+    auto b = layer->connect(kUs, Endpoint{kPeer, 80}, now);
+    auto c = layer->connect(kUs, Endpoint{kPeer, 80}, now);
+    ASSERT_TRUE(a && b && c);
+    EXPECT_EQ(a->tuple().local.port, 50001);
+    EXPECT_EQ(b->tuple().local.port, 50002);
+    EXPECT_EQ(c->tuple().local.port, 50000);
+    TcpError e = TcpError::None;
+    EXPECT_FALSE(layer->connect(kUs, Endpoint{kPeer, 80}, now, &e));
+    EXPECT_EQ(e, TcpError::NoPortsAvailable);
+    // Another destination can still use every port.
+    EXPECT_TRUE(layer->connect(kUs, Endpoint{kPeer, 81}, now));
+}
+
 TEST_F(TcpPartsLayer, EphemeralPortsExhausted) {
     cfg.ephemeral_port_first = 50000;
     cfg.ephemeral_port_last = 50001;

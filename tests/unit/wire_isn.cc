@@ -104,5 +104,20 @@ TEST(WireIsn, OffsetsBetweenTuplesDependOnTheSecretKey) {
     EXPECT_EQ(steps.size(), 32u);
 }
 
+TEST(WireIsn, PortOffsetsAreKeyedPerDestinationAndIgnoreTheLocalPort) {
+    Rfc6528Isn a(1, 2), b(3, 4);
+    const wire::Ipv4Address us(10, 0, 0, 2), peer(10, 0, 0, 1);
+    const uint32_t a80 = a.port_offset(us, Endpoint{peer, 80});
+    EXPECT_EQ(a80, a.port_offset(us, Endpoint{peer, 80}));   // a function of its inputs
+    EXPECT_NE(a80, a.port_offset(us, Endpoint{peer, 81}));   // remote port
+    EXPECT_NE(a80, a.port_offset(us, Endpoint{wire::Ipv4Address(10, 0, 0, 3), 80}));
+    EXPECT_NE(a80, b.port_offset(us, Endpoint{peer, 80}));   // the secret
+    // Not the ISN's or the timestamp offset's hash of the same inputs.
+    const FourTuple t{Endpoint{us, 0}, Endpoint{peer, 80}};
+    EXPECT_NE(a80, a.ts_offset(t));
+    EXPECT_NE(a80, a.isn(t, Instant{}).raw());
+}
+
+
 }  // namespace
 }  // namespace ustack::tcp
