@@ -5,6 +5,7 @@
 /chunked  a SEED-derived body of SIZE bytes (query ?size=N) in chunks of varying size
 /close    SIZE bytes without Content-Length, ended by closing the connection (HTTP/1.0 style)
 /slow     the head, then 10 bytes and a 20 s stall (for --max-time)
+/truncated  Content-Length: SIZE, then only the first half of the body and a close
 The body of /chunked and /close is bytes(i % 251 for i in range(size)), so the test can compare."""
 import http.server
 import socketserver
@@ -61,6 +62,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(pattern(self.size()))
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if path == "/truncated":
+            n = self.size()
+            self.send_response(200)
+            self.send_header("Content-Length", str(n))
+            self.end_headers()
+            self.wfile.write(pattern(n // 2))
             self.wfile.flush()
             self.close_connection = True
             return

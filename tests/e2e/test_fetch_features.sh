@@ -2,7 +2,8 @@
 # `ustack fetch` features against kernel-side servers in a private namespace: nginx-light on
 # 10.0.0.1:8080 (large file, -I, 304 with If-None-Match, redirects, keep-alive across URLs counted in
 # its access log) and a python3 helper on 10.0.0.1:8081 (chunked and close-delimited bodies, POST -d
-# and --data-binary echo, a stalled body for --max-time); the -v shape; the progress meter only on a tty.
+# and --data-binary echo, a stalled body for --max-time, a truncated body for exit 9); the -v shape; the
+# progress meter only on a tty.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 e2e_require fetch_features nginx ss sha256sum cmp
@@ -108,6 +109,11 @@ r "no -L: exit 0 (got $rc), the 302 page is the output"
 rc=$(uf "$W/loop.log" -L --max-redirs 3 http://10.0.0.1:8080/loop -o "$W/loop")
 [ "$rc" = 10 ] && grep -q '^ustack: maximum (3) redirects' "$W/loop.log"
 r "redirect loop with --max-redirs 3: exit 10 (got $rc)"
+
+# A body cut short (Content-Length 100000, 50000 bytes, then the server closes): exit 9, one line.
+rc=$(uf "$W/short.log" 'http://10.0.0.1:8081/truncated?size=100000' -o "$W/short")
+[ "$rc" = 9 ] && [ "$(wc -l <"$W/short.log")" -eq 1 ] && grep -q '^ustack: transfer of .* incomplete after 50000 body bytes' "$W/short.log"
+r "a body cut short by the server's close: exit 9 (got $rc), one line" "$W/short.log"
 
 # 8. Time limits, -s, and the meter on a terminal.
 start=$(date +%s)
