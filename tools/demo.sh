@@ -74,8 +74,14 @@ ns_stop "$SERVE" || true
 step "Kernel-side server: python3 -m http.server 8000 --bind 10.0.0.1"
 ns_spawn "$WORK/kernel-http.log" "$PY" -m http.server 8000 --bind 10.0.0.1 --directory "$WORK/kernel-www"
 KHTTP=$NS_LAST_PID
-sleep 1
-ns_alive "$KHTTP" || { cat "$WORK/kernel-http.log"; fail "python3 http.server did not start"; }
+# Wait until it listens: on a loaded machine python3 takes more than a second to start, and a SYN
+# before that is answered with RST (fetch would exit 6, connection refused).
+for _ in $(seq 100); do
+  ns_exec ss -Htln 'sport = :8000' | grep -q 8000 && break
+  ns_alive "$KHTTP" || break
+  sleep 0.1
+done
+ns_exec ss -Htln 'sport = :8000' | grep -q 8000 || { cat "$WORK/kernel-http.log"; fail "python3 http.server did not start"; }
 
 step "ustack fetch --tun tun0 --addr 10.0.0.2 --host-addr 10.0.0.1/24 http://10.0.0.1:8000/file -o out -v"
 set +e
