@@ -8,7 +8,31 @@
 namespace ustack::tcp {
 
 ByteRing::ByteRing(size_t capacity)
-    : buf_(capacity ? std::make_unique<uint8_t[]>(capacity) : nullptr), capacity_(capacity) {}
+    : buf_(capacity ? std::make_unique<uint8_t[]>(capacity) : nullptr), capacity_(capacity), limit_(capacity) {}
+
+ByteRing ByteRing::lazy(size_t limit) {
+    ByteRing r;
+    r.limit_ = limit;
+    return r;
+}
+
+bool ByteRing::reserve(size_t n, size_t ceiling) {
+    if (n <= capacity_) return true;
+    if (n > limit_) return false;
+    size_t next = std::min({limit_, std::max(n, ceiling), std::max({n, 2 * capacity_, kFirstStep})});
+    auto grown = std::make_unique_for_overwrite<uint8_t[]>(next);
+    // Linearize the whole old storage from head_: held bytes, then whatever
+    // the reassembler wrote beyond them, each at the same logical offset.
+    if (capacity_ > 0) {
+        size_t first = capacity_ - head_;
+        std::memcpy(grown.get(), buf_.get() + head_, first);
+        std::memcpy(grown.get() + first, buf_.get(), head_);
+    }
+    buf_ = std::move(grown);
+    capacity_ = next;
+    head_ = 0;
+    return true;
+}
 
 void ByteRing::copy_in(size_t pos, std::span<const uint8_t> data) {
     // pos is a logical index from head_; the copy may wrap once.
@@ -64,6 +88,7 @@ void ByteRing::commit(size_t n) {
 void ByteRing::release() {
     buf_.reset();
     capacity_ = 0;
+    limit_ = 0;
     head_ = 0;
     size_ = 0;
 }

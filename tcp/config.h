@@ -76,6 +76,16 @@ struct TcpConfig {
     size_t send_buffer = 256 * 1024;
     size_t recv_buffer = 256 * 1024;
 
+    // Bytes of buffer storage all connections together may reserve (send and
+    // receive rings, segment scratch; tcp/memory.h). Rings start empty and
+    // grow in doubling steps from 4 KiB as data needs them. At the limit
+    // (pressure) a SYN for a listener is dropped, connect() fails with
+    // NoBuffers, and rings stop growing; existing connections keep working.
+    // 128 MiB holds 255 connections with both rings grown to the full 256 KiB
+    // (525,748 bytes each with the 1,460-byte scratch), or about 91,900 idle
+    // ones (1,460 bytes each; a new one needs 9,652 bytes of room). 0: no limit.
+    size_t memory_limit = 128 * 1024 * 1024;
+
     // RFC 7323 §2: offer the Window Scale option on SYNs (the shift is chosen
     // so recv_buffer fits the 16-bit field); scaling is used only when both SYNs carry it.
     bool window_scaling = true;

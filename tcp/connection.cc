@@ -116,13 +116,14 @@ namespace {
 class CallScope {
 public:
     CallScope(Connection::Impl& impl, Instant now) : impl_(impl) {
-        ++impl_.call_depth;
+        if (impl_.call_depth++ == 0) impl_.memory_begin();
         impl_.clock = now;
     }
     ~CallScope() {
         if (--impl_.call_depth == 0) {
             impl_.fire_events();
             impl_.report_deadline();
+            impl_.memory_end();
         }
     }
     CallScope(const CallScope&) = delete;
@@ -374,6 +375,7 @@ TcbSnapshot Connection::snapshot() const {
     s.sacked_bytes = c.scoreboard.sacked_bytes();
     s.keepalive_deadline = c.keepalive_deadline;
     s.keepalive_probes = c.keepalive_probes;
+    s.memory = c.memory_usage();
     return s;
 }
 

@@ -18,6 +18,7 @@
 #include "tcp/four_tuple.h"
 #include "tcp/ip_params.h"
 #include "tcp/isn.h"
+#include "tcp/memory.h"
 #include "tcp/observer.h"
 #include "tcp/outbox.h"
 #include "tcp/segment.h"
@@ -53,6 +54,8 @@ struct TcbSnapshot {
     // Added by keepalive:
     std::optional<Instant> keepalive_deadline;  // next keep-alive probe or give-up (§3.8.4)
     uint32_t keepalive_probes = 0;              // unanswered keep-alive probes so far
+    // Added by memory: what this connection holds (tcp/memory.h), as charged to the layer.
+    MemoryUsage memory;
 };
 
 class Connection {
@@ -176,6 +179,15 @@ public:
     // connection with TimedOut, without a RST. Applies from the next retransmission.
     void set_user_timeout(Duration timeout);
     Duration user_timeout() const;
+
+    // ---- Memory (added by memory; tcp/memory.h) ----
+
+    // Charges this connection's buffers to `pool` (the layer's), from now
+    // until it is destroyed or another pool is set; nullptr: no pool.
+    void set_memory_pool(MemoryPool* pool);
+    // What the connection holds now, computed from its buffers (the layer
+    // is charged the same at the end of every call).
+    MemoryUsage memory() const;
 
     struct Impl;  // the TCB (tcp/connection_impl.h); public so the core's helpers can name it
 

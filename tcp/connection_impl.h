@@ -164,6 +164,12 @@ struct Connection::Impl {
     uint32_t limited_transmit() const;       // RFC 3042: extra octets allowed by the first two DupAcks
     void set_congestion(CongestionAlgorithm algo);
 
+    // ---- memory (connection_memory.cc; tcp/memory.h) ----
+    MemoryAccount memory;
+    MemoryUsage memory_usage() const;
+    void memory_begin();  // a call starts: the buffers' growth budget from the pool
+    void memory_end();    // the outermost call ends: charge what is held now
+
     // ---- connection_timers.cc ----
     void on_timer(Instant now);
     void on_retransmit_timeout(Instant now);

@@ -21,6 +21,8 @@ enum class TcpError {
     ProtocolUnreachable, // code 2
     ParameterProblem,    // ICMP Parameter Problem
     AddressNotAvailable, // OPEN from a local address that is not ours (MUST-43)
+    // Added by memory (tcp/memory.h): OPEN refused, the layer's memory limit is reached (ENOBUFS).
+    NoBuffers,
 };
 
 constexpr std::string_view to_string(TcpError e) {
@@ -39,6 +41,7 @@ constexpr std::string_view to_string(TcpError e) {
     case TcpError::ProtocolUnreachable: return "protocol unreachable";
     case TcpError::ParameterProblem: return "ICMP parameter problem";
     case TcpError::AddressNotAvailable: return "local address not available";
+    case TcpError::NoBuffers: return "no buffer space (TCP memory limit reached)";
     }
     return "?";
 }

@@ -23,7 +23,8 @@ uint8_t window_scale_for(size_t buffer);
 class Receiver {
 public:
     // `mss` is the segment size the peer is expected to send (for SWS avoidance).
-    Receiver(size_t capacity, uint16_t mss) : ring_(capacity), mss_(mss) {}
+    // The buffer allocates nothing until data arrives; it grows up to `capacity`.
+    Receiver(size_t capacity, uint16_t mss) : ring_(ByteRing::lazy(capacity)), mss_(mss) {}
 
     // A SYN arrived with SEG.SEQ = irs: RCV.NXT = IRS + 1; opens the window.
     void start(SeqNum irs);
@@ -87,7 +88,13 @@ public:
     // The read position is at the urgent mark: all urgent data has been read
     // and the next octet is the first non-urgent one (RFC 6093 §4).
     bool at_urgent_mark() const { return up_ && *up_ == read_seq(); }
-    size_t capacity() const { return ring_.capacity(); }
+    size_t capacity() const { return ring_.limit(); }       // the configured size
+    size_t allocated() const { return ring_.capacity(); }   // storage allocated now
+    // Bytes of storage the buffer may still allocate to open the window
+    // (the pool's room, tcp/memory.h; 0 under pressure: the window then opens
+    // only within the storage already allocated). An edge already advertised
+    // never moves left (SHLD-14), and data within it is always taken.
+    void set_growth_budget(size_t bytes) { budget_ = bytes; }
 
 private:
     uint32_t potential_window() const;
@@ -101,6 +108,7 @@ private:
     SeqNum edge_;  // right edge committed to: never moves left (SHLD-14)
     SeqNum adv_;   // right edge shown to the peer by the last window field (edge_ rounded up to the scale unit)
     bool fin_received_ = false;
+    size_t budget_ = SIZE_MAX;
     std::optional<SeqNum> up_;  // RCV.UP while at or ahead of the read position
     // Left edges of the out-of-order segments received most recently, newest
     // first, each in a different held block (RFC 2018 §4 block order).

@@ -51,6 +51,12 @@ void Sender::set_window(uint32_t wnd, SeqNum wl1, SeqNum wl2) {
     wl2_ = wl2;
 }
 
+size_t Sender::queue(std::span<const uint8_t> data) {
+    size_t n = std::min(data.size(), free_space());
+    if (n > ring_.free()) ring_.reserve(ring_.size() + n, ring_.reachable(budget_));
+    return ring_.push(data.first(n));
+}
+
 size_t Sender::copy(SeqNum seq, std::span<uint8_t> out) const {
     if (seq < data_seq()) return 0;
     return ring_.peek(size_t(seq - data_seq()), out);

@@ -15,7 +15,8 @@ namespace ustack::tcp {
 
 class Sender {
 public:
-    explicit Sender(size_t capacity) : ring_(capacity) {}
+    // The buffer allocates nothing until data is queued; it grows up to `capacity`.
+    explicit Sender(size_t capacity) : ring_(ByteRing::lazy(capacity)) {}
 
     // Picks the ISS: SND.UNA = SND.NXT = SND.MAX = ISS; data starts at ISS+1.
     void start(SeqNum iss);
@@ -61,10 +62,15 @@ public:
     // RFC 5681 FlightSize: everything sent and not acknowledged.
     uint32_t flight_size() const { return uint32_t(max_ - una_); }
     size_t buffered() const { return ring_.size(); }
-    size_t free_space() const { return fin_queued_ ? 0 : ring_.free(); }
+    // Room for SEND: up to the configured size, as far as the growth budget
+    // (tcp/memory.h) lets the storage grow; none of it under memory pressure.
+    size_t free_space() const { return fin_queued_ ? 0 : ring_.reachable(budget_) - ring_.size(); }
 
-    // SEND: appends to the buffer; returns bytes taken.
-    size_t queue(std::span<const uint8_t> data) { return fin_queued_ ? 0 : ring_.push(data); }
+    // SEND: appends to the buffer (growing it within budget); returns bytes taken.
+    size_t queue(std::span<const uint8_t> data);
+    // Bytes of storage the buffer may still allocate (the pool's room; 0 under pressure).
+    void set_growth_budget(size_t bytes) { budget_ = bytes; }
+    size_t capacity() const { return ring_.capacity(); }  // storage allocated now
     void queue_fin() { fin_queued_ = true; }
 
     // Urgent data (§3.8.5, RFC 6093 §4): SND.UP becomes one past the last
@@ -123,6 +129,7 @@ private:
     uint8_t shift_ = 0;
     uint64_t popped_ = 0;  // data bytes acknowledged so far (ring offset 0 = ISS+1+popped_)
     bool fin_queued_ = false;
+    size_t budget_ = SIZE_MAX;
 };
 
 }  // namespace ustack::tcp

@@ -58,6 +58,9 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
 
     TcpConfig cfg;
     TcpCounters counters;
+    // Declared before the table: connections leave it before it goes.
+    MemoryPool pool{cfg.memory_limit};
+    uint64_t refused_passive = 0, refused_active = 0;
     CountingOutbox outbox;
     IsnGenerator& isn;
     ConnectionObserver* tracer = nullptr;
@@ -102,6 +105,7 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
 
     // CLOSED means no TCB (§3.3.2): forget closed connections.
     void reap() {
+        pool.set_limit(cfg.memory_limit);  // mutable_config() may have moved it
         for (const FourTuple& t : closed) {
             auto it = table.find(t);
             if (it == table.end() || !it->second.conn->fully_closed()) continue;
@@ -129,6 +133,7 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
         c->set_tracer(tracer);
         c->set_layer_hook(this);
         c->set_counters(&counters.retransmissions, &counters.dropped_unacceptable);
+        c->set_memory_pool(&pool);
         return c;
     }
 
@@ -174,6 +179,7 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
             ++counters.accept_queue_drops;
             return;
         }
+        if (!admits_passive()) return;  // memory pressure (tcp/memory.h): drop, counted
         if (cfg.syn_cookies == SynCookies::Always || l->syn_queue_full()) {
             if (cfg.syn_cookies == SynCookies::Off) {
                 ++counters.syn_queue_drops;
@@ -210,6 +216,7 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
             ++counters.accept_queue_drops;
             return true;
         }
+        if (!admits_passive()) return true;  // memory pressure: dropped, as for a full accept queue
         ++counters.syncookies_received_ok;
         auto conn = make_connection(t);
         if (route) conn->set_return_route(*route);
@@ -244,6 +251,14 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
             r.flags = flags::RST | flags::ACK;
         }
         outbox.send(t, r);
+    }
+
+    // Memory limit (tcp/memory.h): room for one more connection?
+    bool admits() const { return pool.admits(MemoryPool::admission_cost(cfg.mss)); }
+    bool admits_passive() {
+        if (admits()) return true;
+        ++refused_passive;
+        return false;
     }
 
     bool port_in_use(const FourTuple& t) const {
@@ -285,7 +300,7 @@ void TcpLayer::input(wire::Ipv4Address src, wire::Ipv4Address dst, const ParsedS
         if (conn->state() == State::TimeWait && seg.syn() && !seg.ack_flag() && !seg.rst()) {
             TcbSnapshot old = conn->snapshot();
             auto l = m.find_listener(t.local);
-            if (l && seg.seq > old.rcv_nxt && l->can_queue_syn()) {
+            if (l && seg.seq > old.rcv_nxt && l->can_queue_syn() && m.admits_passive()) {
                 m.erase(it);
                 conn->abort(now);  // TIME-WAIT -> CLOSED, no RST (§3.10.5)
                 m.passive_open(l, t, seg, now, old.snd_max);
@@ -354,6 +369,10 @@ std::shared_ptr<Connection> TcpLayer::connect(wire::Ipv4Address local_addr, Endp
         remote.addr.is_multicast()) {
         return fail(TcpError::InvalidArgument);
     }
+    if (!m.admits()) {
+        ++m.refused_active;
+        return fail(TcpError::NoBuffers);
+    }
     const uint32_t first = m.cfg.ephemeral_port_first;
     const uint32_t last = m.cfg.ephemeral_port_last;
     if (first == 0 || last < first) return fail(TcpError::NoPortsAvailable);
@@ -415,6 +434,29 @@ const TcpCounters& TcpLayer::counters() const { return impl_->counters; }
 size_t TcpLayer::connection_count() const {
     impl_->reap();  // logically const: closed connections are already gone
     return impl_->table.size();
+}
+
+MemoryStats TcpLayer::memory() const {
+    const Impl& m = *impl_;
+    impl_->pool.set_limit(m.cfg.memory_limit);
+    MemoryStats s;
+    s.total = m.pool.total();
+    s.reserved = s.total.reserved();
+    s.used = s.total.used();
+    s.limit = m.pool.limit();
+    s.connections = m.pool.connections();
+    s.high_water = m.pool.high_water();
+    s.pressure = !m.admits();
+    s.refused_passive = m.refused_passive;
+    s.refused_active = m.refused_active;
+    return s;
+}
+
+MemoryUsage TcpLayer::memory_by_scan() const {
+    MemoryUsage sum;
+    for (const MemoryAccount* a = impl_->pool.first(); a; a = a->next())
+        sum += static_cast<const Connection*>(a->owner())->memory();
+    return sum;
 }
 
 std::shared_ptr<Connection> TcpLayer::find(const FourTuple& tuple) const {

@@ -16,6 +16,7 @@
 #include "tcp/config.h"
 #include "tcp/connection.h"
 #include "tcp/isn.h"
+#include "tcp/memory.h"
 #include "tcp/observer.h"
 #include "tcp/outbox.h"
 #include "tcp/segment_codec.h"
@@ -97,6 +98,12 @@ public:
     TcpConfig& mutable_config();
     const TcpCounters& counters() const;
     size_t connection_count() const;
+    // Memory of all connections (tcp/memory.h): reserved and used bytes, the
+    // limit (TcpConfig::memory_limit), pressure, high-water mark, refusals.
+    MemoryStats memory() const;
+    // The same total by asking every live connection (O(n)); tests check the
+    // layer's running total with it.
+    MemoryUsage memory_by_scan() const;
     // The connection for a 4-tuple (local = our side), or nullptr.
     std::shared_ptr<Connection> find(const FourTuple& tuple) const;
 

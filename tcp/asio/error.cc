@@ -27,6 +27,7 @@ boost::system::error_code to_error_code(tcp::TcpError e) {
     case TcpError::ProtocolUnreachable:
         return boost::system::error_code(ENOPROTOOPT, boost::system::system_category());
     case TcpError::ParameterProblem: return boost::system::error_code(EPROTO, boost::system::system_category());
+    case TcpError::NoBuffers: return ae::no_buffer_space;  // ENOBUFS
     }
     return ae::fault;
 }

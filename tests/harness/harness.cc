@@ -419,6 +419,14 @@ void Harness::check_invariants(Loc loc) {
     // that moved a deadline without telling the layer would leave a timer unfired.
     if (layer().next_deadline() != layer().next_deadline_by_scan())
         fail(loc, "invariant: the layer's timer heap disagrees with its connections' deadlines");
+    // The layer's memory total is the sum of what its connections hold now
+    // (tcp/memory.h): a buffer that grew or shrank without a charge would show here.
+    if (!(layer().memory().total == layer().memory_by_scan()))
+        fail(loc, "invariant: the layer's memory total (" + std::to_string(layer().memory().reserved) +
+                      " reserved, " + std::to_string(layer().memory().used) +
+                      " used) disagrees with its connections' buffers (" +
+                      std::to_string(layer().memory_by_scan().reserved()) + " reserved, " +
+                      std::to_string(layer().memory_by_scan().used()) + " used)");
 }
 
 // ---- The application's calls ----

@@ -78,6 +78,7 @@ int errno_of(tcp::TcpError e) {
     case tcp::TcpError::HostUnreachable: return 113;      // EHOSTUNREACH
     case tcp::TcpError::ProtocolUnreachable: return 92;   // ENOPROTOOPT
     case tcp::TcpError::ParameterProblem: return 71;      // EPROTO
+    case tcp::TcpError::NoBuffers: return 105;            // ENOBUFS
     }
     return 22;
 }

@@ -1,6 +1,8 @@
 // The ustack subcommands: their options and entry points (main.cc wires them to CLI11).
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +28,11 @@ struct ServeOptions {
     std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
     size_t backlog = 128;                // --backlog: the accept queue (and SYN queue) limit
     std::string syn_cookies = "auto";    // --syn-cookies: off, auto (when the SYN queue is full), always
+    std::string memory_limit;  // --memory-limit BYTES[K|M|G]; empty: TcpConfig's default
 };
+
+// "262144", "256K", "128M", "1G" (powers of 1024) -> bytes; nullopt when malformed.
+std::optional<size_t> parse_byte_size(const std::string& text);
 
 // `ustack fetch` (curl-style names; fetch_cli.cc wires them to CLI11).
 struct FetchOptions {

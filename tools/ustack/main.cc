@@ -70,6 +70,9 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--syn-cookies", serve.syn_cookies, "SYN cookies (RFC 4987): off, auto (when the SYN queue "
                           "is full, like Linux's tcp_syncookies=1) or always")
         ->check(CLI::IsMember({"off", "auto", "always"}))->capture_default_str();
+    serve_cmd->add_option("--memory-limit", serve.memory_limit,
+                          "bytes of TCP buffer storage all connections may reserve, with K, M or G "
+                          "(default 128M; 0: no limit); at the limit new connections are refused");
     serve_cmd->footer(kExitCodes);
 
     FetchOptions fetch;

@@ -82,6 +82,20 @@ asio::awaitable<void> accept_loop(ServeState& st, net::TcpAcceptor& acceptor) {
 
 }  // namespace
 
+std::optional<size_t> parse_byte_size(const std::string& text) {
+    size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+    if (digits == 0 || digits > 12 || text.size() > digits + 1) return std::nullopt;
+    size_t value = std::stoull(text.substr(0, digits));
+    if (digits == text.size()) return value;
+    switch (text[digits]) {
+    case 'K': case 'k': return value << 10;
+    case 'M': case 'm': return value << 20;
+    case 'G': case 'g': return value << 30;
+    default: return std::nullopt;
+    }
+}
+
 int run_serve(const ServeOptions& o) {
     wire::Ipv4Address addr = parse_address(o.addr, "--addr");
     std::optional<HostAddress> host;
@@ -116,6 +130,11 @@ int run_serve(const ServeOptions& o) {
                           : o.syn_cookies == "always" ? tcp::SynCookies::Always
                                                       : tcp::SynCookies::WhenFull;
     cfg.tcp.syn_cookie_secret = make_syn_cookie_secret();
+    if (!o.memory_limit.empty()) {
+        auto limit = parse_byte_size(o.memory_limit);
+        if (!limit) throw CliError{kUsage, "--memory-limit '" + o.memory_limit + "': expected BYTES, or a number with K, M or G"};
+        cfg.tcp.memory_limit = *limit;
+    }
 
     auto tun = open_tun(o.tun, o.mtu, addr, host);
     auto injector = make_fault_injector(*tun, faults);
@@ -183,6 +202,13 @@ int run_serve(const ServeOptions& o) {
                      (unsigned long long)tc.syncookies_sent, (unsigned long long)tc.syncookies_received_ok,
                      (unsigned long long)tc.syncookies_failed, (unsigned long long)tc.syn_queue_drops,
                      (unsigned long long)tc.accept_queue_drops);
+        // TCP memory (tcp/memory.h): what is still held at exit, the peak, and refusals.
+        const tcp::MemoryStats m = loop.stack().tcp().memory();
+        std::fprintf(stderr,
+                     "ustack: tcp memory: %zu bytes reserved (peak %zu, limit %zu), %zu in use, %zu connections held, "
+                     "%llu SYNs dropped and %llu opens refused at the limit\n",
+                     m.reserved, m.high_water, m.limit, m.used, m.connections,
+                     (unsigned long long)m.refused_passive, (unsigned long long)m.refused_active);
     } else {
         std::fprintf(stderr, "ustack: stopped\n");
     }
