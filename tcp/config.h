@@ -61,6 +61,16 @@ struct TcpConfig {
     // closes exactly this long after the first unacknowledged transmission.
     Duration user_timeout = Duration::zero();
 
+    // An orphan (fully closed by the application) waits at most this long in
+    // FIN-WAIT-2 for the peer's FIN, then goes to CLOSED without a RST, like
+    // Linux's tcp_fin_timeout (at least 3.5 RTO, as tcp_fin_time()). A
+    // half-closed connection waits indefinitely (RFC 9293 §3.6.1). Zero: no limit.
+    Duration fin_wait2_timeout = std::chrono::seconds(60);
+    // At most this many orphans (not yet CLOSED or TIME-WAIT) in the stack;
+    // a full close beyond it resets the connection instead of closing it
+    // gracefully, like Linux's tcp_max_orphans. Zero: no limit.
+    size_t max_orphans = 4096;
+
     // Keep-alive is off unless the application asks (MUST-24, MUST-25);
     // accepted connections inherit these from the stack's configuration.
     bool keepalive = false;

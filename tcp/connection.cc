@@ -39,6 +39,7 @@ void Connection::Impl::set_state(State next, std::string_view cause) {
     State prev = state;
     if (prev == next) return;
     state = next;
+    if (orphan) count_orphan(next);
     if (layer_hook) layer_hook->on_state_change(self, prev, next, cause);
     if (tracer) tracer->on_state_change(self, prev, next, cause);
     if (observer) observer->on_state_change(self, prev, next, cause);
@@ -139,7 +140,9 @@ private:
 Connection::Connection(const TcpConfig& config, const FourTuple& tuple, Outbox& outbox, IsnGenerator& isn)
     : impl_(std::make_unique<Impl>(*this, config, tuple, outbox, isn)) {}
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+    if (impl_->orphan_counted) --impl_->orphan_counters->orphans;
+}
 
 void Connection::open_active(Instant now) {
     CallScope scope(*impl_, now);
@@ -287,6 +290,18 @@ void Connection::close(Instant now) {
     }
 }
 
+void Connection::close(Instant now, CloseMode mode) {
+    if (mode == CloseMode::Send) {
+        close(now);
+        return;
+    }
+    CallScope scope(*impl_, now);
+    Impl& c = *impl_;
+    if (!c.begin_full_close()) return;
+    close(now);
+    c.count_orphan(c.state);  // states close() leaves as they are (FIN-WAIT-1/2, CLOSING, LAST-ACK)
+}
+
 void Connection::abort(Instant now) {
     (void)now;
     CallScope scope(*impl_, now);
@@ -376,6 +391,8 @@ TcbSnapshot Connection::snapshot() const {
     s.keepalive_deadline = c.keepalive_deadline;
     s.keepalive_probes = c.keepalive_probes;
     s.memory = c.memory_usage();
+    s.fin_wait2_deadline = c.fin_wait2_deadline;
+    s.orphaned = c.orphan;
     return s;
 }
 

@@ -26,6 +26,28 @@
 
 namespace ustack::tcp {
 
+// What CLOSE means to the application (RFC 1122 4.2.2.13, RFC 9293 §3.6.1).
+enum class CloseMode : uint8_t {
+    // Half-close, like shutdown(SHUT_WR): a FIN after the queued data, and
+    // the application still reads what the peer sends (the RFC's CLOSE).
+    Send,
+    // Full close, like Linux close(): the application will never read again.
+    // Unread data, or data arriving later, is lost, so the peer gets a RST
+    // (SHLD-3); the connection becomes an orphan (FIN-WAIT-2 timeout, cap).
+    Full,
+};
+
+// Stack-wide bookkeeping of orphans: connections the application fully
+// closed that are not yet CLOSED or TIME-WAIT (Linux tcp_max_orphans counts
+// the same). Owned by the TcpLayer, part of TcpCounters.
+struct OrphanCounters {
+    uint64_t orphans = 0;             // orphans now (a gauge, not a total)
+    uint64_t orphans_over_limit = 0;  // fully closed while at the cap: reset instead (TCPAbortOnMemory)
+    uint64_t aborts_on_close = 0;     // full close with unread data: RST (TCPAbortOnClose)
+    uint64_t aborts_on_data = 0;      // data arrived after a full close: RST (TCPAbortOnData)
+    uint64_t fin_wait2_timeouts = 0;  // orphans dropped in FIN-WAIT-2 (tcp_fin_timeout)
+};
+
 // A read-only snapshot of the TCB, for tests, `ustack status` and invariants.
 struct TcbSnapshot {
     State state = State::Closed;
@@ -56,6 +78,9 @@ struct TcbSnapshot {
     uint32_t keepalive_probes = 0;              // unanswered keep-alive probes so far
     // Added by memory: what this connection holds (tcp/memory.h), as charged to the layer.
     MemoryUsage memory;
+    // Added by orphan:
+    std::optional<Instant> fin_wait2_deadline;  // an orphan in FIN-WAIT-2 is dropped then
+    bool orphaned = false;                      // fully closed by the application
 };
 
 class Connection {
@@ -93,7 +118,17 @@ public:
     // mark (RCV.UP), so urgent data comes out on its own (data stays inline).
     size_t receive(std::span<uint8_t> out, Instant now);
     // CLOSE: FIN after everything queued has been sent (half-close: we may keep reading).
+    // Same as close(now, CloseMode::Send).
     void close(Instant now);
+    // CLOSE with the application's intent. Send: as above. Full (Linux
+    // close()): with unread data, a RST and CLOSED (SHLD-3, RFC 2525 §2.17);
+    // otherwise a FIN as above, and from then on the connection is an orphan:
+    // new data from the peer is answered with a RST and CLOSED (RFC 1122
+    // 4.2.2.13), FIN-WAIT-2 lasts at most TcpConfig::fin_wait2_timeout, and
+    // beyond TcpConfig::max_orphans orphans the connection is reset at once.
+    void close(Instant now, CloseMode mode);
+    // The application closed fully (CloseMode::Full): nobody reads any more.
+    bool orphaned() const;
     // ABORT: sends RST where the state calls for one, then CLOSED.
     void abort(Instant now);
 
@@ -131,6 +166,8 @@ public:
     // Stack-wide counters (TcpCounters): incremented once per retransmitted
     // segment, and once per segment dropped by the §3.10.7.4 acceptability test.
     void set_counters(uint64_t* retransmissions, uint64_t* dropped_unacceptable);
+    // The layer's orphan counters (nullptr: none; the cap then does not apply).
+    void set_orphan_counters(OrphanCounters* counters);
 
     // Nagle's algorithm (RFC 9293 §3.7.4, SHLD-7) is on by default; true
     // turns it off for this connection (MUST-17), like TCP_NODELAY. Takes

@@ -34,12 +34,15 @@ struct Connection::Impl {
     std::optional<Instant> reported_deadline;  // what the layer hook was last told
     uint64_t* retransmit_counter = nullptr;
     uint64_t* unacceptable_counter = nullptr;
+    OrphanCounters* orphan_counters = nullptr;
 
     // ---- state ----
     State state = State::Closed;
     TcpError error = TcpError::None;
     bool passive = false;         // came from LISTEN (a RST in SYN-RECEIVED "returns to LISTEN")
     bool close_pending = false;   // CLOSE before ESTABLISHED: FIN once established (§3.10.4)
+    bool orphan = false;          // fully closed by the application (CloseMode::Full)
+    bool orphan_counted = false;  // counted in OrphanCounters::orphans
     bool syn_retransmitted = false;
     bool nodelay = false;         // Nagle off (set_nodelay, MUST-17)
     std::optional<SeqNum> small_end;  // end of the last sub-MSS data segment sent (Nagle, Minshall)
@@ -88,6 +91,7 @@ struct Connection::Impl {
     Instant last_received{};                // last acceptable segment (the keep-alive idle clock)
     Instant keepalive_start{};              // when keep-alive was turned on
     uint32_t keepalive_probes = 0;          // unanswered probes since last_received
+    std::optional<Instant> fin_wait2_deadline;  // an orphan's FIN-WAIT-2 ends then (Linux tcp_fin_timeout)
 
     // ---- IP level (connection_icmp.cc; RFC 9293 §3.9.2) ----
     IpSettings ip;                 // the application's choices (MUST-48, MUST-51)
@@ -113,6 +117,13 @@ struct Connection::Impl {
     void enter_established(std::string_view cause);
     void fire_events();
     void report_deadline();  // tells the layer hook when next_deadline() moved
+
+    // ---- connection_orphan.cc ----
+    bool begin_full_close();                // CloseMode::Full; false: done (RST, nothing to do)
+    void count_orphan(State next);          // keeps OrphanCounters::orphans in step with set_state
+    void arm_fin_wait2();                   // an orphan in FIN-WAIT-2: the Linux tcp_fin_timeout
+    bool on_fin_wait2_timeout();            // true: the orphan went to CLOSED
+    bool data_after_close(const Segment& seg);  // RFC 1122 4.2.2.13: RST for new data to an orphan
 
     // ---- connection_input.cc ----
     void input(const Segment& seg, Instant now);

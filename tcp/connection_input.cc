@@ -246,7 +246,9 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
     // Sixth, check the URG bit.
     process_urgent(in.syn() ? in : seg);  // SEG.UP counts from SEG.SEQ, a SYN's included
 
-    // Seventh, process the segment text; eighth, check the FIN bit.
+    // Seventh, process the segment text; eighth, check the FIN bit. New
+    // data for an application that has fully closed is reset instead.
+    if (data_after_close(seg)) return;
     process_text_and_fin(seg, now);
 }
 

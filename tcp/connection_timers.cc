@@ -12,7 +12,8 @@ namespace ustack::tcp {
 std::optional<Instant> Connection::Impl::next_deadline() const {
     std::optional<Instant> d;
     for (const auto& t :
-         {retransmit_deadline, persist_deadline, time_wait_deadline, delack_deadline, keepalive_deadline}) {
+         {retransmit_deadline, persist_deadline, time_wait_deadline, delack_deadline, keepalive_deadline,
+          fin_wait2_deadline}) {
         if (t && (!d || *t < *d)) d = t;
     }
     return d;
@@ -25,6 +26,10 @@ void Connection::Impl::on_timer(Instant now) {
             to_closed("2MSL timer expired");
             return;
         }
+    }
+    if (fin_wait2_deadline && now >= *fin_wait2_deadline) {
+        fin_wait2_deadline.reset();
+        if (on_fin_wait2_timeout()) return;  // an orphan's FIN-WAIT-2 (connection_orphan.cc)
     }
     if (retransmit_deadline && now >= *retransmit_deadline) {
         retransmit_deadline.reset();

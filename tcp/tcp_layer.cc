@@ -53,7 +53,10 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
     Impl(const TcpConfig& c, Outbox& out, IsnGenerator& i) : cfg(c), outbox(out, counters), isn(i) {}
     ~Impl() {
         for (auto& [ep, l] : listeners) l->detach();
-        for (auto& [t, e] : table) e.conn->set_layer_hook(nullptr);  // the app may outlive us
+        for (auto& [t, e] : table) {  // the app may outlive us
+            e.conn->set_layer_hook(nullptr);
+            e.conn->set_orphan_counters(nullptr);
+        }
     }
 
     TcpConfig cfg;
@@ -134,6 +137,7 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
         c->set_layer_hook(this);
         c->set_counters(&counters.retransmissions, &counters.dropped_unacceptable);
         c->set_memory_pool(&pool);
+        c->set_orphan_counters(&counters.orphan);
         return c;
     }
 

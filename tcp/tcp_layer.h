@@ -56,6 +56,7 @@ struct TcpCounters {
     uint64_t syncookies_failed = 0;       // ACKs to a listener whose cookie did not (answered with RST)
     uint64_t syn_queue_drops = 0;         // SYNs dropped: SYN queue full, cookies off
     uint64_t accept_queue_drops = 0;      // SYNs and completing ACKs dropped: accept queue full
+    OrphanCounters orphan;           // fully closed connections (Connection::close(now, CloseMode::Full))
 };
 
 class TcpLayer {

@@ -248,7 +248,7 @@ void StreamCore::set_congestion(tcp::CongestionAlgorithm algo) {
 
 void StreamCore::shutdown_send() {
     if (!conn_) return;
-    conn_->close(loop_.now());
+    conn_->close(loop_.now(), tcp::CloseMode::Send);  // half-close: reading goes on
     loop_.kick();
     schedule();  // a pending write now fails with broken_pipe
 }
@@ -264,19 +264,19 @@ void StreamCore::release(bool abort_connection) {
     if (!conn_) return;
     conn_->set_observer(nullptr);
     Instant now = loop_.now();
+    // The stream lets go of the connection: a full close (the core sends a
+    // RST for unread or later data, and bounds the orphan's FIN-WAIT-2).
     if (abort_connection) conn_->abort(now);
-    else if (tcp::can_send_data(conn_->state()) || conn_->state() == tcp::State::SynSent ||
-             conn_->state() == tcp::State::SynReceived)
-        conn_->close(now);
+    else conn_->close(now, tcp::CloseMode::Full);
     conn_.reset();
     loop_.kick();
 }
 
 void StreamCore::close() {
-    // A full close with unread data loses that data: say so with a RST
-    // (RFC 9293 §3.6.1, SHLD-3), as Linux does. shutdown_send() is the
-    // half-close that keeps reading.
-    release(conn_ && conn_->readable() > 0);
+    // A full close (CloseMode::Full): with unread data, or data arriving
+    // later, the core says with a RST that it was lost (RFC 9293 §3.6.1,
+    // SHLD-3), as Linux does. shutdown_send() is the half-close that keeps reading.
+    release(false);
     fail_pending(asio::error::operation_aborted);
 }
 

@@ -9,6 +9,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/socket_base.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <array>
@@ -226,7 +228,17 @@ public:
     void assign(std::shared_ptr<tcp::Connection> conn) { core_->assign(std::move(conn)); }
     // CLOSE (§3.10.4) for our direction only: FIN after queued data; reading goes on.
     void shutdown_send() { core_->shutdown_send(); }
-    // CLOSE and let go (RST instead when unread data would be lost, SHLD-3); pending ops -> operation_aborted.
+    // As an Asio socket's shutdown(): shutdown_send is the half-close above;
+    // the receive side has no ustack equivalent (operation_not_supported;
+    // shutdown_both still half-closes the send side).
+    void shutdown(boost::asio::socket_base::shutdown_type what, boost::system::error_code& ec) {
+        ec = {};
+        if (what != boost::asio::socket_base::shutdown_receive) shutdown_send();
+        if (what != boost::asio::socket_base::shutdown_send) ec = boost::asio::error::operation_not_supported;
+    }
+    // Full close, like a socket's close(): let go for good. Unread data, or
+    // data the peer sends later, gets a RST (SHLD-3, tcp::CloseMode::Full);
+    // the connection finishes as an orphan. Pending ops -> operation_aborted.
     void close() { core_->close(); }
     // ABORT (§3.10.5): RST; pending ops -> operation_aborted.
     void abort() { core_->abort(); }

@@ -42,9 +42,9 @@ check "ustack serve stops cleanly (exit $rc)" [ "$rc" -eq 0 ]
 # Control: without lingering the pipelined bytes meet a closed socket and ustack answers with RST.
 start_serve "$E2E_WORK/serve0.log" --root "$www" --linger 0 || { bad "ustack serve --linger 0 starts"; e2e_finish; }
 capture nolinger || bad "tcpdump starts"
-# Three rounds (9 connections): whether a pipelined write meets the closed socket is a race, and
-# data that arrives after close() is still ACKed rather than reset (SHLD-3 gap, noted in the
-# closing note), so a single round showed no RST in about 1 run of 10.
+# Three rounds (9 connections): whether a pipelined write meets the closed socket is a race (unread
+# data at close(), or data arriving after it, both get a RST now, SHLD-3), so a single round may
+# show no RST.
 ns_exec timeout 50 "$PY" "$E2E_REPO/tests/e2e/peer_close.py" 10.0.0.2 1048576 3 >"$E2E_WORK/nolinger.txt" 2>&1
 sed 's/^/  control | /' "$E2E_WORK/nolinger.txt"
 sleep 0.5

@@ -508,6 +508,12 @@ void Harness::close(Loc loc) {
     check_invariants(loc);
 }
 
+void Harness::close_full(Loc loc) {
+    note("user CLOSE (full: the application will not read again)");
+    conn().close(now_, tcp::CloseMode::Full);
+    check_invariants(loc);
+}
+
 void Harness::abort(Loc loc) {
     note("user ABORT");
     conn().abort(now_);

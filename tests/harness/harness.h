@@ -100,7 +100,8 @@ public:
     size_t send(std::string_view bytes, Loc loc = Loc::current());
     size_t send_urgent(std::string_view bytes, Loc loc = Loc::current());  // SEND with URGENT (§3.8.5)
     std::string receive(size_t max = SIZE_MAX, Loc loc = Loc::current());
-    void close(Loc loc = Loc::current());
+    void close(Loc loc = Loc::current());       // CLOSE, half-close (CloseMode::Send)
+    void close_full(Loc loc = Loc::current());  // close(now, CloseMode::Full): an orphan from now on
     void abort(Loc loc = Loc::current());
 
     // ---- Fixtures (rule 11): reach `s` by driving real segments. ----

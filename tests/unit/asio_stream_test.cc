@@ -366,6 +366,51 @@ TEST_F(TwoStacks, CloseWithUnreadData_ResetsPeer) {
     EXPECT_EQ(peer, asio::error::connection_reset);
 }
 
+TEST_F(TwoStacks, DataAfterClose_ResetsPeer) {
+    USTACK_REQ("SHLD-3");  // RFC 1122 4.2.2.13: data arriving after a full close is lost: RST
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    tcp::Connection* peer = client.connection();
+    server.close();  // close(), not shutdown: the server will never read again
+    ASSERT_TRUE(run_until([&] { return peer->state() == tcp::State::CloseWait; }));
+    bool written = false;
+    asio::async_write(client, asio::buffer(std::string_view("late")), [&](error_code, size_t) { written = true; });
+    ASSERT_TRUE(run_until([&] { return written && peer->state() == tcp::State::Closed; }));
+    EXPECT_EQ(peer->error(), tcp::TcpError::ConnectionReset);
+}
+
+TEST_F(TwoStacks, ShutdownSend_KeepsReading) {
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    error_code ec = asio::error::would_block;
+    server.shutdown(asio::socket_base::shutdown_send, ec);  // as an Asio socket: the half-close
+    EXPECT_FALSE(ec);
+    std::array<char, 8> buf{};
+    error_code eof;
+    bool got_eof = false;
+    client.async_read_some(asio::buffer(buf), [&](error_code e, size_t) {
+        eof = e;
+        got_eof = true;
+    });
+    ASSERT_TRUE(run_until([&] { return got_eof; }));
+    EXPECT_EQ(eof, asio::error::eof);
+    asio::async_write(client, asio::buffer(std::string_view("reply")), [](error_code, size_t) {});
+    std::string got;
+    bool read_done = false;
+    asio::async_read(server, asio::buffer(buf.data(), 5), [&](error_code e, size_t n) {
+        EXPECT_FALSE(e);
+        got.assign(buf.data(), n);
+        read_done = true;
+    });
+    ASSERT_TRUE(run_until([&] { return read_done; }));
+    EXPECT_EQ(got, "reply");  // no RST: a half-closed connection still receives
+    EXPECT_FALSE(server.connection()->orphaned());
+    server.shutdown(asio::socket_base::shutdown_receive, ec);
+    EXPECT_EQ(ec, asio::error::operation_not_supported);
+}
+
 TEST_F(TwoStacks, UrgentData_WaitCompletesCountsAndReadsStopAtMark) {
     USTACK_REQ("MUST-30", "MUST-32", "MUST-33");  // §3.8.5 through the Asio shell, RFC 6093 inline semantics
     TcpAcceptor acceptor(*b_, {kB, 80});

@@ -332,11 +332,11 @@ Runner::Outcome Runner::sys_close(Call& c) {
     sockets_.erase(it);
     if (s.listener) s.listener->close(now_);
     if (s.conn) {
-        // close() is a full close: with unread data (or SO_LINGER 0) it is an
-        // ABORT, so the peer learns the data was lost (RFC 9293 §3.6.1, SHLD-3),
-        // the same rule as net::TcpStream::close().
-        if (s.linger_abort || s.conn->readable() > 0) s.conn->abort(now_);
-        else s.conn->close(now_);
+        // close() is a full close (CloseMode::Full): with unread data, or data
+        // arriving later, the core sends a RST (RFC 9293 §3.6.1, SHLD-3), the
+        // same rule as net::TcpStream::close(). SO_LINGER 0 is an ABORT.
+        if (s.linger_abort && s.conn->readable() == 0) s.conn->abort(now_);
+        else s.conn->close(now_, tcp::CloseMode::Full);
     }
     return {false, 0, 0};
 }
@@ -349,7 +349,7 @@ Runner::Outcome Runner::sys_shutdown(Call& c) {
     int64_t how = int_arg(c, 1);
     if (how < 0 || how > 2) return {false, -1, EINVAL_};
     if (how == 0 || how == 2) s.shut_rd = true;
-    if (how == 1 || how == 2) s.conn->close(now_);
+    if (how == 1 || how == 2) s.conn->close(now_, tcp::CloseMode::Send);  // half-close: reads go on
     return {false, 0, 0};
 }
 
