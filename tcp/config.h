@@ -150,6 +150,27 @@ struct TcpConfig {
     // forged ICMP cannot shrink segments further (RFC 5927 §7); 68 is the
     // floor RFC 791 allows, below which the value is never taken.
     uint16_t min_path_mtu = 576;
+
+    // RFC 5961 §7 ("An implementation SHOULD include an ACK throttling
+    // mechanism"), per connection: at most one challenge ACK (§3-§5), or ACK
+    // for an out-of-window segment without text, per this interval (Linux
+    // net.ipv4.tcp_invalid_ratelimit, 500 ms). Segments with text are always
+    // answered (a retransmission needs its ACK). Zero: no per-connection limit.
+    Duration invalid_ack_interval = std::chrono::milliseconds(500);
+    // RFC 5961 §7, per stack: challenge ACKs per second across all connections
+    // (Linux net.ipv4.tcp_challenge_ack_limit, 1000 before Linux 6.0). Each
+    // second's budget is drawn from [limit/2, limit/2 + limit) by the
+    // IsnGenerator's random(), so an off-path attacker cannot count a shared,
+    // exact budget (CVE-2016-5696). Zero: no stack-wide limit (Linux >= 6.0's
+    // default, which relies on the per-connection limit alone).
+    uint32_t challenge_ack_limit = 1000;
+    // Client-side TIME-WAIT reuse (RFC 6191's reasoning from the active side,
+    // Linux net.ipv4.tcp_tw_reuse): when every ephemeral port to a peer is
+    // taken, connect() may take over a 4-tuple in TIME-WAIT if the old
+    // connection used Timestamps and its last timestamp arrived at least
+    // `time_wait_reuse_after` ago (Linux: 1 s). The new ISS is above the old SND.NXT.
+    bool time_wait_reuse = true;
+    Duration time_wait_reuse_after = std::chrono::seconds(1);
 };
 
 }  // namespace ustack::tcp

@@ -144,11 +144,17 @@ Connection::~Connection() {
     if (impl_->orphan_counted) --impl_->orphan_counters->orphans;
 }
 
-void Connection::open_active(Instant now) {
+void Connection::open_active(Instant now) { open_active(now, std::nullopt); }
+
+void Connection::open_active(Instant now, std::optional<SeqNum> iss_above) {
     CallScope scope(*impl_, now);
     Impl& c = *impl_;
     if (c.state != State::Closed) return;  // "error: connection already exists"
-    c.snd.start(c.isn_gen.isn(c.tuple, now));
+    SeqNum iss = c.isn_gen.isn(c.tuple, now);
+    // A reused TIME-WAIT 4-tuple: the new ISS lies above the old SND.NXT, so
+    // the peer's old incarnation cannot take the new segments as its own.
+    if (iss_above && iss <= *iss_above) iss = *iss_above + 65535u + 2u;
+    c.snd.start(iss);
     c.ts_offset = c.isn_gen.ts_offset(c.tuple);
     c.set_state(State::SynSent, "open_active() called");
     c.send_syn(false, now);
@@ -393,6 +399,9 @@ TcbSnapshot Connection::snapshot() const {
     s.memory = c.memory_usage();
     s.fin_wait2_deadline = c.fin_wait2_deadline;
     s.orphaned = c.orphan;
+    s.timestamps = c.ts_ok;
+    s.ts_recent = c.ts_recent;
+    s.ts_recent_at = c.ts_recent_at;
     return s;
 }
 
@@ -431,5 +440,7 @@ void Connection::set_counters(uint64_t* retransmissions, uint64_t* dropped_unacc
     impl_->retransmit_counter = retransmissions;
     impl_->unacceptable_counter = dropped_unacceptable;
 }
+
+void Connection::set_ack_throttle(AckThrottle* throttle) { impl_->ack_throttle = throttle; }
 
 }  // namespace ustack::tcp

@@ -47,6 +47,7 @@ struct OrphanCounters {
     uint64_t aborts_on_data = 0;      // data arrived after a full close: RST (TCPAbortOnData)
     uint64_t fin_wait2_timeouts = 0;  // orphans dropped in FIN-WAIT-2 (tcp_fin_timeout)
 };
+class AckThrottle;
 
 // A read-only snapshot of the TCB, for tests, `ustack status` and invariants.
 struct TcbSnapshot {
@@ -81,6 +82,10 @@ struct TcbSnapshot {
     // Added by orphan:
     std::optional<Instant> fin_wait2_deadline;  // an orphan in FIN-WAIT-2 is dropped then
     bool orphaned = false;                      // fully closed by the application
+    // Added by challenge (RFC 6191 TIME-WAIT decisions):
+    bool timestamps = false;                    // both SYNs carried Timestamps (RFC 7323 §3.2)
+    uint32_t ts_recent = 0;                     // TS.Recent (§4.3), meaningful with `timestamps`
+    Instant ts_recent_at{};                     // when TS.Recent was last set
 };
 
 class Connection {
@@ -94,6 +99,10 @@ public:
 
     // Active OPEN: CLOSED -> SYN-SENT, sends <SYN> with our MSS.
     void open_active(Instant now);
+    // Same, taking over a 4-tuple whose old connection was in TIME-WAIT
+    // (client-side reuse, RFC 6191 §2's rule from the active side): the ISS is
+    // made larger than `iss_above` (the old connection's SND.NXT).
+    void open_active(Instant now, std::optional<SeqNum> iss_above);
     // Passive OPEN completion: a listener hands over the SYN that arrived in
     // LISTEN; LISTEN -> SYN-RECEIVED, sends <SYN,ACK> (§3.10.7.2).
     void open_passive(const Segment& syn, Instant now);
@@ -168,6 +177,9 @@ public:
     void set_counters(uint64_t* retransmissions, uint64_t* dropped_unacceptable);
     // The layer's orphan counters (nullptr: none; the cap then does not apply).
     void set_orphan_counters(OrphanCounters* counters);
+    // The stack's RFC 5961 §7 challenge ACK budget and counters (tcp/ack_throttle.h);
+    // without one only the per-connection limit applies. Not for applications.
+    void set_ack_throttle(AckThrottle* throttle);
 
     // Nagle's algorithm (RFC 9293 §3.7.4, SHLD-7) is on by default; true
     // turns it off for this connection (MUST-17), like TCP_NODELAY. Takes

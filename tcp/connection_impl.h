@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tcp/ack_throttle.h"
 #include "tcp/congestion.h"
 #include "tcp/connection.h"
 #include "tcp/receiver.h"
@@ -35,6 +36,8 @@ struct Connection::Impl {
     uint64_t* retransmit_counter = nullptr;
     uint64_t* unacceptable_counter = nullptr;
     OrphanCounters* orphan_counters = nullptr;
+    AckThrottle* ack_throttle = nullptr;      // the stack's RFC 5961 §7 budget, if any
+    std::optional<Instant> last_oow_ack;      // last throttled-kind ACK sent (tcp_invalid_ratelimit)
 
     // ---- state ----
     State state = State::Closed;
@@ -141,6 +144,9 @@ struct Connection::Impl {
     void update_ts_recent(const Segment& seg);          // RFC 7323 §4.3 (R3)
     void rtt_on_ack(const Segment& seg, Instant now);   // RTTM from TSecr, else Karn timing
     uint32_t ts_now() const;                            // our TSval: 1 ms ticks + offset
+    bool oow_rate_limited(const Segment& seg);          // RFC 5961 §7 per connection
+    void challenge_ack(const Segment& seg);             // RFC 5961 §3.2, §4.2, §5.2, throttled
+    void oow_ack(const Segment& seg);                   // ACK for an unacceptable segment, throttled
 
     // ---- connection_output.cc ----
     void send_syn(bool with_ack, Instant now);

@@ -1,6 +1,6 @@
 // SEGMENT ARRIVES (RFC 9293 §3.10.7): CLOSED (§3.10.7.1), SYN-SENT (§3.10.7.3)
 // and the other states (§3.10.7.4) in the RFC's numbered steps, with the
-// RFC 5961 RST/SYN mitigations that §3.10.7.4 adopts and RFC 6093 urgent semantics.
+// RFC 5961 §3-§5 mitigations that §3.10.7.4 adopts (throttled, §7) and RFC 6093 urgent semantics.
 #include <algorithm>
 
 #include "tcp/connection_impl.h"
@@ -84,6 +84,34 @@ void Connection::Impl::update_ts_recent(const Segment& seg) {
         ts_recent = seg.options.timestamps->val;
         ts_recent_at = clock;
     }
+}
+
+bool Connection::Impl::oow_rate_limited(const Segment& seg) {
+    // RFC 5961 §7, per connection (Linux tcp_oow_rate_limited): a segment
+    // that occupies sequence space (text or FIN) is answered always, so a
+    // retransmission is never left unacknowledged; SYNs, RSTs and bare ACKs,
+    // the stuff of ACK loops and blind attacks, get one ACK per interval.
+    if (seg.len() != 0 && !seg.syn()) return false;
+    if (cfg.invalid_ack_interval == Duration::zero()) return false;
+    if (last_oow_ack && clock >= *last_oow_ack && clock - *last_oow_ack < cfg.invalid_ack_interval) return true;
+    last_oow_ack = clock;
+    return false;
+}
+
+void Connection::Impl::challenge_ack(const Segment& seg) {
+    // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, unless the connection's interval
+    // or the stack's per-second budget (§7) says no.
+    bool send = !oow_rate_limited(seg) && (!ack_throttle || ack_throttle->allow(clock, cfg.challenge_ack_limit));
+    if (ack_throttle) ack_throttle->count_challenge(send);
+    if (send) ack_now = true;
+}
+
+void Connection::Impl::oow_ack(const Segment& seg) {
+    if (oow_rate_limited(seg)) {
+        if (ack_throttle) ack_throttle->count_oow_suppressed();
+        return;
+    }
+    ack_now = true;
 }
 
 void Connection::Impl::rtt_on_ack(const Segment& seg, Instant now) {
@@ -171,7 +199,7 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
     // timestamp makes the segment unacceptable (ACK, drop), except a RST.
     if (paws_rejects(seg)) {
         if (unacceptable_counter) ++*unacceptable_counter;
-        ack_now = true;
+        oow_ack(seg);
         return;
     }
 
@@ -192,7 +220,7 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
             // MUST-66: ACK and URG are processed even with a zero window.
             if (check_ack(seg, now)) process_urgent(seg);
         }
-        if (state != State::Closed) ack_now = true;  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+        if (state != State::Closed) oow_ack(seg);  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
         return;
     }
 
@@ -206,7 +234,7 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
     // otherwise in-window RSTs get a challenge ACK).
     if (seg.rst()) {
         if (seg.seq != rcv.nxt()) {
-            ack_now = true;
+            challenge_ack(seg);
             return;
         }
         switch (state) {
@@ -235,7 +263,7 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
             return;
         }
         // RFC 5961 §4 (adopted by §3.10.7.4): a challenge ACK, then drop.
-        ack_now = true;
+        challenge_ack(seg);
         return;
     }
 
@@ -268,9 +296,14 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
         take_syn_text(now);
         return true;
     }
-    // SEG.ACK > SND.NXT acknowledges something not yet sent: ACK and drop.
-    if (seg.ack > snd.ack_limit()) {
-        ack_now = true;
+    // RFC 5961 §5.2 (adopted by §3.10.7.4 fifth step): SEG.ACK must lie in
+    // [SND.UNA - MAX.SND.WND, SND.NXT], else a challenge ACK and the segment,
+    // text included, is dropped. Above SND.NXT it acknowledges something not
+    // yet sent. Below, MAX.SND.WND is capped by what was ever acknowledged (as
+    // Linux's min(max_window, bytes_acked)): nothing below ISS was ever sent.
+    uint32_t max_back = std::min(snd.max_wnd(), uint32_t(snd.una() - snd.iss()));
+    if (seg.ack > snd.ack_limit() || seg.ack < snd.una() - max_back) {
+        challenge_ack(seg);
         return false;
     }
     if (state == State::TimeWait) return true;

@@ -45,4 +45,12 @@ uint32_t Rfc6528Isn::port_offset(wire::Ipv4Address local, Endpoint remote) {
     return uint32_t(wire::siphash24(k0_ ^ 0x706f7274u, k1_ ^ 0x6f6666u, msg, sizeof msg));
 }
 
+uint32_t Rfc6528Isn::random(uint32_t bound) {
+    uint8_t msg[8];
+    uint64_t n = ++draws_;
+    for (int i = 0; i < 8; ++i) msg[i] = uint8_t(n >> (8 * i));
+    uint64_t r = wire::siphash24(k0_ ^ 0x726e64u, k1_ ^ 0x726e64u, msg, sizeof msg);
+    return uint32_t(r % bound);  // bound is at most ~2^31: the modulo bias is below 2^-32
+}
+
 }  // namespace ustack::tcp

@@ -21,6 +21,9 @@ public:
     // `remote` (RFC 6056 §3.3.3 Algorithm 3: F(local address, remote address,
     // remote port, secret)). Default 0: ports are then taken in order.
     virtual uint32_t port_offset(wire::Ipv4Address /*local*/, Endpoint /*remote*/) { return 0; }
+    // A value in [0, bound), bound > 0, for randomized defences (the RFC 5961
+    // §7 challenge ACK budget). Default 0, so tests and scripts are deterministic.
+    virtual uint32_t random(uint32_t /*bound*/) { return 0; }
 };
 
 // Always the same ISN: for tests and packet scripts.
@@ -29,9 +32,12 @@ public:
     explicit FixedIsn(uint32_t isn) : isn_(isn) {}
     wire::SeqNum isn(const FourTuple&, Instant) override { return wire::SeqNum(isn_); }
     void set(uint32_t isn) { isn_ = isn; }
+    uint32_t random(uint32_t bound) override { return random_ % bound; }
+    void set_random(uint32_t r) { random_ = r; }  // what random() answers, modulo its bound
 
 private:
     uint32_t isn_;
+    uint32_t random_ = 0;
 };
 
 // RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey),
@@ -46,9 +52,12 @@ public:
     uint32_t ts_offset(const FourTuple& tuple) override;
     // A keyed hash of (local address, remote address, remote port) (RFC 6056 §3.3.3).
     uint32_t port_offset(wire::Ipv4Address local, Endpoint remote) override;
+    // SipHash-2-4 of a counter under the key: a keyed PRF, unpredictable without the key.
+    uint32_t random(uint32_t bound) override;
 
 private:
     uint64_t k0_, k1_;
+    uint64_t draws_ = 0;
 };
 
 }  // namespace ustack::tcp

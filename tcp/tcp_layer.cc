@@ -1,12 +1,14 @@
 // The TCP layer: connection table and demux (RFC 9293 §3.10.7), LISTEN
 // (§3.10.7.2) with SYN cookies (RFC 4987 §3.6), RST for closed ports
 // (§3.10.7.1), ephemeral ports, TIME-WAIT reopening by a new SYN (§3.6.1,
-// MAY-2), and the earliest deadline.
+// MAY-2, RFC 6191), client-side TIME-WAIT reuse, RFC 5961 §7's stack-wide
+// challenge ACK budget, and the earliest deadline.
 #include "tcp/tcp_layer.h"
 
 #include <unordered_map>
 #include <vector>
 
+#include "tcp/ack_throttle.h"
 #include "tcp/deadline_heap.h"
 #include "tcp/listener.h"
 #include "tcp/syn_cookie.h"
@@ -50,7 +52,10 @@ struct Entry {
 }  // namespace
 
 struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
-    Impl(const TcpConfig& c, Outbox& out, IsnGenerator& i) : cfg(c), outbox(out, counters), isn(i) {}
+    Impl(const TcpConfig& c, Outbox& out, IsnGenerator& i) : cfg(c), outbox(out, counters), isn(i), throttle(i) {
+        throttle.set_counters(&counters.challenge_acks_sent, &counters.challenge_acks_suppressed,
+                              &counters.oow_acks_suppressed);
+    }
     ~Impl() {
         for (auto& [ep, l] : listeners) l->detach();
         for (auto& [t, e] : table) {  // the app may outlive us
@@ -66,6 +71,7 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
     uint64_t refused_passive = 0, refused_active = 0;
     CountingOutbox outbox;
     IsnGenerator& isn;
+    AckThrottle throttle;  // RFC 5961 §7: the stack-wide challenge ACK budget
     ConnectionObserver* tracer = nullptr;
     std::unordered_map<FourTuple, Entry, FourTupleHash> table;  // node-based: Entry addresses are stable
     // Every connection with a deadline, earliest first: next_deadline() is
@@ -138,6 +144,7 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
         c->set_counters(&counters.retransmissions, &counters.dropped_unacceptable);
         c->set_memory_pool(&pool);
         c->set_orphan_counters(&counters.orphan);
+        c->set_ack_throttle(&throttle);
         return c;
     }
 
@@ -159,6 +166,20 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
     }
 
     const SourceRoute* route = nullptr;  // of the segment being processed (MUST-53)
+
+    std::shared_ptr<Connection> open_active(const FourTuple& t, Instant now, TcpError* error, const IpSettings& ip,
+                                            std::optional<SeqNum> iss_above) {
+        auto conn = make_connection(t);
+        if (!conn->set_ip_settings(ip)) {
+            if (error) *error = TcpError::InvalidArgument;
+            return nullptr;
+        }
+        table[t] = Entry{conn, {}};
+        ++counters.connections_opened;
+        conn->open_active(now, iss_above);
+        if (error) *error = TcpError::None;
+        return conn;
+    }
 
     void passive_open(const std::shared_ptr<ListenerImpl>& l, const FourTuple& t, const Segment& seg,
                       Instant now, std::optional<SeqNum> iss_above) {
@@ -265,10 +286,33 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
         return false;
     }
 
-    bool port_in_use(const FourTuple& t) const {
-        if (table.count(t)) return true;
+    // RFC 6191 §2: with Timestamps on both incarnations the TSval decides (a
+    // newer one, or an equal one with a higher SEG.SEQ); otherwise SEG.SEQ >
+    // RCV.NXT (§3.6.1). A SYN that fails goes to the TIME-WAIT connection,
+    // which ACKs it (§3.10.7.4; PAWS or challenge ACK), as Linux does.
+    bool syn_may_reopen(const TcbSnapshot& old, const Segment& syn) const {
+        if (old.timestamps && cfg.timestamps && syn.options.timestamps) {
+            int32_t newer = int32_t(syn.options.timestamps->val - old.ts_recent);
+            return newer > 0 || (newer == 0 && syn.seq > old.rcv_nxt);
+        }
+        return syn.seq > old.rcv_nxt;
+    }
+
+    // Client-side TIME-WAIT reuse (TcpConfig::time_wait_reuse): the old
+    // connection used Timestamps, so the peer's PAWS tells the incarnations
+    // apart (our TSvals run on from the same per-tuple offset), and its last
+    // timestamp is at least `time_wait_reuse_after` old (Linux tcp_twsk_unique).
+    bool time_wait_reusable(const Connection& c, Instant now) const {
+        if (!cfg.time_wait_reuse || !cfg.timestamps || c.state() != State::TimeWait) return false;
+        TcbSnapshot old = c.snapshot();
+        return old.timestamps && now - old.ts_recent_at >= cfg.time_wait_reuse_after;
+    }
+
+    bool port_in_use(const FourTuple& t) const { return table.count(t) || listening_on(t.local.port); }
+
+    bool listening_on(uint16_t port) const {
         for (const auto& [ep, l] : listeners) {
-            if (ep.port == t.local.port) return true;
+            if (ep.port == port) return true;
         }
         return false;
     }
@@ -300,11 +344,11 @@ void TcpLayer::input(wire::Ipv4Address src, wire::Ipv4Address dst, const ParsedS
     auto it = m.table.find(t);
     if (it != m.table.end()) {
         std::shared_ptr<Connection> conn = it->second.conn;  // alive through the call
-        // MAY-2 (§3.6.1): a new SYN with SEG.SEQ > RCV.NXT may reopen TIME-WAIT.
+        // MAY-2 (§3.6.1), SHLD-4 (RFC 6191): a new SYN may reopen TIME-WAIT.
         if (conn->state() == State::TimeWait && seg.syn() && !seg.ack_flag() && !seg.rst()) {
             TcbSnapshot old = conn->snapshot();
             auto l = m.find_listener(t.local);
-            if (l && seg.seq > old.rcv_nxt && l->can_queue_syn() && m.admits_passive()) {
+            if (l && m.syn_may_reopen(old, seg) && l->can_queue_syn() && m.admits_passive()) {
                 m.erase(it);
                 conn->abort(now);  // TIME-WAIT -> CLOSED, no RST (§3.10.5)
                 m.passive_open(l, t, seg, now, old.snd_max);
@@ -386,13 +430,21 @@ std::shared_ptr<Connection> TcpLayer::connect(wire::Ipv4Address local_addr, Endp
         auto port = uint16_t(first + (m.next_ephemeral++ + offset) % range);
         FourTuple t{Endpoint{local_addr, port}, remote};
         if (m.port_in_use(t)) continue;
-        auto conn = m.make_connection(t);
-        if (!conn->set_ip_settings(ip)) return fail(TcpError::InvalidArgument);
-        m.table[t] = Entry{conn, {}};
-        ++m.counters.connections_opened;
-        conn->open_active(now);
-        if (error) *error = TcpError::None;
-        return conn;
+        return m.open_active(t, now, error, ip, std::nullopt);
+    }
+    // Every port is taken: a 4-tuple in TIME-WAIT may be reused (searched in
+    // the same order, so the oldest first).
+    for (uint32_t i = 0; i < range; ++i) {
+        auto port = uint16_t(first + (m.next_ephemeral++ + offset) % range);
+        FourTuple t{Endpoint{local_addr, port}, remote};
+        auto it = m.table.find(t);
+        if (it == m.table.end() || m.listening_on(port) || !m.time_wait_reusable(*it->second.conn, now)) continue;
+        std::shared_ptr<Connection> old = it->second.conn;
+        SeqNum old_snd_max = old->snapshot().snd_max;
+        m.erase(it);
+        old->abort(now);  // TIME-WAIT -> CLOSED, no RST (§3.10.5)
+        ++m.counters.time_wait_reused;
+        return m.open_active(t, now, error, ip, old_snd_max);
     }
     return fail(TcpError::NoPortsAvailable);
 }

@@ -57,6 +57,13 @@ struct TcpCounters {
     uint64_t syn_queue_drops = 0;         // SYNs dropped: SYN queue full, cookies off
     uint64_t accept_queue_drops = 0;      // SYNs and completing ACKs dropped: accept queue full
     OrphanCounters orphan;           // fully closed connections (Connection::close(now, CloseMode::Full))
+    // RFC 5961 §7: challenge ACKs (§3-§5) sent, and held back by the
+    // per-connection interval or the stack's per-second budget; ACKs for
+    // out-of-window segments without text held back by the interval.
+    uint64_t challenge_acks_sent = 0;
+    uint64_t challenge_acks_suppressed = 0;
+    uint64_t oow_acks_suppressed = 0;
+    uint64_t time_wait_reused = 0;   // connect() took over a TIME-WAIT 4-tuple (TcpConfig::time_wait_reuse)
 };
 
 class TcpLayer {
