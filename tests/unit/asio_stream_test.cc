@@ -477,6 +477,9 @@ TEST_F(TwoStacks, KeepAlive_AnsweredProbesKeepTheConnection) {
     USTACK_REQ("MUST-24");
     TcpAcceptor acceptor(*b_, {kB, 80});
     TcpStream client(*a_), server(*b_);
+    // Probes 100 ms apart: the peer's RFC 5961 §7 interval (500 ms, for ACKs
+    // to out-of-window segments without text) would answer only every fifth.
+    b_->stack().tcp().mutable_config().invalid_ack_interval = ustack::Duration::zero();
     connect_pair(client, server, acceptor);
     ASSERT_TRUE(client.set_keep_alive(true, {100ms, 100ms, 2}));
     uint64_t answers = b_->stack().tcp().counters().segments_out;
