@@ -31,6 +31,8 @@ Connection::Impl::Impl(Connection& owner, const TcpConfig& config, const FourTup
       cc(make_congestion_control(config.congestion, config.initial_window_segments)),
       scratch(std::max<size_t>(config.mss, 1)) {
     snd.set_mss(std::min(config.default_send_mss, config.mss));
+    // One RACK record per segment in flight; 512 octets is below any MSS in use.
+    if (config.sack) rack = Rack(config.send_buffer / 512 + 16);
 }
 
 // ---- state changes ----
@@ -51,6 +53,8 @@ void Connection::Impl::to_closed(std::string_view cause) {
     time_wait_deadline.reset();
     delack_deadline.reset();
     keepalive_deadline.reset();
+    rack_deadline.reset();
+    rack = Rack(0);
     ack_now = false;
     set_state(State::Closed, cause);
     snd.release();
@@ -68,6 +72,8 @@ void Connection::Impl::enter_time_wait(std::string_view cause, Instant now) {
     retransmit_deadline.reset();
     persist_deadline.reset();
     keepalive_deadline.reset();
+    rack_deadline.reset();
+    rack = Rack(0);
     time_wait_deadline = now + 2 * cfg.msl;  // §3.4.2, MUST-13
     set_state(State::TimeWait, cause);
     // Everything we sent is acknowledged: the send buffer is no longer needed,

@@ -13,6 +13,7 @@
 #include "tcp/ack_throttle.h"
 #include "tcp/congestion.h"
 #include "tcp/connection.h"
+#include "tcp/rack.h"
 #include "tcp/receiver.h"
 #include "tcp/rtt_estimator.h"
 #include "tcp/scoreboard.h"
@@ -73,6 +74,8 @@ struct Connection::Impl {
 
     // ---- loss recovery (RFC 6675 with SACK, RFC 6582 NewReno without; RFC 3042) ----
     SackScoreboard scoreboard;             // what the peer SACKed above SND.UNA
+    Rack rack{0};                          // RACK loss detection with SACK (RFC 8985)
+    std::optional<Instant> rack_deadline;  // RACK reordering timer (RFC 8985 §6.3)
     uint32_t dup_acks = 0;                 // RFC 5681 §2 / RFC 6675 DupAcks
     bool in_recovery = false;              // fast recovery in progress
     bool rto_recovery = false;             // after an RTO (SACK): unSACKed octets below recovery_point are lost (RFC 6675 §5.1)
@@ -177,7 +180,11 @@ struct Connection::Impl {
     bool sack_recovery() const { return sack_ok && (in_recovery || rto_recovery); }
     void output_sack_recovery(Instant now);  // RFC 6675 (C): NextSeg while cwnd - pipe >= SMSS
     bool send_hole(SeqNum left, SeqNum right, Instant now);
+    bool send_lost(Instant now, bool head_if_untracked = false);           // NextSeg (1): the first segment RACK marked lost
     uint32_t pipe() const;
+    void rack_on_ack(const Segment& seg, uint32_t flight_before, Instant now);  // RFC 8985 §6.2
+    void rack_detect(uint32_t flight, Instant now);  // marks losses, enters recovery, re-arms the timer
+    void on_rack_timeout(Instant now);               // RFC 8985 §6.3
     uint32_t limited_transmit() const;       // RFC 3042: extra octets allowed by the first two DupAcks
     void set_congestion(CongestionAlgorithm algo);
 

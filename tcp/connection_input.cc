@@ -338,6 +338,7 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
             dup = seg.ack == snd.una() && newly_sacked > 0 && !seg.syn() && !seg.fin() && snd.flight_size() > 0;
         if (dup) recovery_on_dup_ack(flight_before, now);
     }
+    if (sack_ok && snd.syn_acked()) rack_on_ack(seg, flight_before, now);  // RFC 8985 §6.2
 
     switch (state) {
     case State::FinWait1:

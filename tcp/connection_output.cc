@@ -137,6 +137,7 @@ bool Connection::Impl::send_data_segment(SeqNum seq, uint32_t max_len, bool retr
         rtt.start_timing(seq + seg_len, now);
     }
     snd.on_sent(seq, seg_len);
+    if (sack_ok) rack.on_sent(seq, seq + seg_len, retransmission, now);
     sent_end = seq + seg_len;
     emit(s);
     ack_now = false;
@@ -201,6 +202,7 @@ void Connection::Impl::update_timers(Instant now) {
     bool outstanding = snd.max() > snd.una();
     if (!outstanding) {
         retransmit_deadline.reset();
+        rack_deadline.reset();
     } else if (!retransmit_deadline) {
         arm_retransmit(now);
     }

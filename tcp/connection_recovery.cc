@@ -1,6 +1,7 @@
-// Loss recovery (RFC 5681 §3.2): with SACK, RFC 6675 §5 (DupAcks, IsLost,
-// pipe, NextSeg) and §5.1 after a timeout; without SACK, NewReno (RFC 6582
-// §3.2); limited transmit for the first two duplicate ACKs (RFC 3042 §2).
+// Loss recovery (RFC 5681 §3.2): with SACK, RACK (RFC 8985 §6) finds the
+// lost segments and RFC 6675 §5 (pipe, NextSeg) and §5.1 after a timeout
+// decide what goes; without SACK, NewReno (RFC 6582 §3.2); limited transmit
+// for the first two duplicate ACKs (RFC 3042 §2).
 // The controller (tcp/congestion.h) sizes the window; this file decides what to send.
 #include <algorithm>
 
@@ -16,8 +17,33 @@ uint32_t Connection::Impl::take_sack(const Segment& seg) {
 }
 
 uint32_t Connection::Impl::pipe() const {
-    SeqNum lost_below = rto_recovery && recovery_point ? *recovery_point : snd.una();
-    return scoreboard.pipe(snd.una(), snd.max(), wire::max(high_rxt, snd.una()), snd.mss(), lost_below);
+    // RFC 6675 §4 SetPipe() with RACK's loss marks in place of IsLost().
+    return rack.pipe(snd.una());
+}
+
+void Connection::Impl::rack_on_ack(const Segment& seg, uint32_t flight_before, Instant now) {
+    // RFC 2883 §4: the first block is a D-SACK when it lies at or below the
+    // cumulative ACK, or inside the second block.
+    bool dsack = false;
+    if (seg.options.sack_count > 0) {
+        const SackBlock& b = seg.options.sack[0];
+        dsack = b.right <= seg.ack ||
+                (seg.options.sack_count > 1 && seg.options.sack[1].left <= b.left && b.right <= seg.options.sack[1].right);
+    }
+    rack.on_ack(snd.una(), scoreboard, dsack, snd.nxt(), now);
+    rack_detect(flight_before, now);
+}
+
+void Connection::Impl::rack_detect(uint32_t flight, Instant now) {
+    rack_deadline = rack.detect_loss(in_recovery || rto_recovery, rtt.srtt(), now);
+    // RFC 8985 §6.2: a segment marked lost starts fast recovery (RFC 6675 §5 (4)).
+    if (!in_recovery && !rto_recovery && rack.any_lost()) enter_recovery(flight, now);
+}
+
+void Connection::Impl::on_rack_timeout(Instant now) {
+    if (!sack_ok || snd.max() == snd.una()) return;
+    rack_detect(snd.flight_size(), now);
+    output(now);
 }
 
 uint32_t Connection::Impl::limited_transmit() const {
@@ -35,6 +61,7 @@ void Connection::Impl::recovery_on_new_ack(uint32_t acked, uint32_t flight_befor
             // RFC 6675 §5 / RFC 6582 §3.2 step 3: recovery ends; continue at
             // ssthresh (NewReno: no more than FlightSize + SMSS, avoiding a burst).
             in_recovery = false;
+            rack.on_recovery_end();
             uint32_t cwnd = cc->ssthresh();
             if (!sack_ok) cwnd = std::min(cwnd, std::max<uint32_t>(snd.flight_size(), snd.mss()) + snd.mss());
             cc->set_cwnd(cwnd);
@@ -49,7 +76,10 @@ void Connection::Impl::recovery_on_new_ack(uint32_t acked, uint32_t flight_befor
         // With SACK, a partial ACK only lowers the pipe (output_sack_recovery).
         return;
     }
-    if (rto_recovery && snd.una() >= *recovery_point) rto_recovery = false;
+    if (rto_recovery && snd.una() >= *recovery_point) {
+        rto_recovery = false;
+        rack.on_recovery_end();
+    }
     cc->on_ack({acked, flight_before, now, rtt.srtt()});
 }
 
@@ -61,8 +91,10 @@ void Connection::Impl::recovery_on_dup_ack(uint32_t flight_before, Instant now) 
         return;
     }
     ++dup_acks;
-    // RFC 6675 §5 (4): DupThresh duplicates, or IsLost(HighACK + 1).
-    bool loss = dup_acks >= SackScoreboard::DUP_THRESH || (sack_ok && scoreboard.is_lost(snd.una(), snd.mss()));
+    // RFC 5681 §3.2 / RFC 6582: DupThresh duplicates. With SACK information
+    // RACK decides instead (RFC 8985 §6.2, as Linux): reordering within its
+    // window is then no loss.
+    bool loss = dup_acks >= SackScoreboard::DUP_THRESH && (!sack_ok || scoreboard.empty());
     if (!loss) return;  // limited transmit (RFC 3042) lets output() send new data
     // RFC 6582 §3.2 step 2 / RFC 6675 §5.1: no second reduction for losses
     // from the window already being recovered.
@@ -83,7 +115,19 @@ void Connection::Impl::enter_recovery(uint32_t flight, Instant now) {
         return;
     }
     // (4.3) retransmit the first segment presumed lost, whatever the pipe.
-    if (auto h = scoreboard.next_hole(snd.una(), snd.max())) send_hole(h->left, h->right, now);
+    send_lost(now, true);
+}
+
+bool Connection::Impl::send_lost(Instant now, bool head_if_untracked) {
+    // NextSeg (1) with RACK: the first segment marked lost, less what the peer
+    // SACKed of it since. Nothing tracked (a probe byte): the hole at SND.UNA.
+    SeqNum l = snd.una(), r = snd.max();
+    if (rack.size() == 0 ? !head_if_untracked : !rack.first_lost(l, r)) return false;
+    for (;;) {
+        if (auto h = scoreboard.next_hole(wire::max(l, snd.una()), r)) return send_hole(h->left, h->right, now);
+        rack.unmark_lost(l);  // all SACKed meanwhile: nothing to resend
+        if (!rack.first_lost(l, r)) return false;
+    }
 }
 
 bool Connection::Impl::send_hole(SeqNum left, SeqNum right, Instant now) {
@@ -99,16 +143,8 @@ void Connection::Impl::output_sack_recovery(Instant now) {
     for (int guard = 0; guard < 4096; ++guard) {
         // (C): transmit while cwnd - pipe >= 1 SMSS.
         if (cc->cwnd() < pipe() + mss) return;
-        SeqNum from = wire::max(high_rxt, snd.una());
-        SeqNum limit = scoreboard.empty() ? snd.una() : scoreboard.highest();
-        if (rto_recovery) limit = wire::max(limit, wire::min(*recovery_point, snd.max()));
-        auto hole = scoreboard.next_hole(from, limit);
-        // NextSeg (1): the first unSACKed octet above HighRxt that IsLost()
-        // (IsLost falls with the sequence number, so only the first hole can be).
-        if (hole && ((rto_recovery && hole->left < *recovery_point) || scoreboard.is_lost(hole->left, mss))) {
-            if (!send_hole(hole->left, hole->right, now)) return;
-            continue;
-        }
+        // NextSeg (1): a segment RACK marked lost (RFC 8985 §6.2 replaces IsLost()).
+        if (send_lost(now)) continue;
         // (2): new data, as the peer's window allows.
         uint32_t unsent = snd.unsent();
         SeqNum wnd_end = snd.una() + snd.wnd();
@@ -122,12 +158,10 @@ void Connection::Impl::output_sack_recovery(Instant now) {
             if (!send_data_segment(snd.nxt(), 0, false, now)) return;
             continue;
         }
-        // (3): an unSACKed octet below the highest SACKed one, not yet lost.
-        if (hole) {
-            if (!send_hole(hole->left, hole->right, now)) return;
-            continue;
-        }
-        return;  // (4) rescue retransmission is not used
+        // (3) speculative retransmission of holes not yet lost and (4) rescue
+        // retransmission are not used: RACK marks them lost in time, and a
+        // tail loss is repaired by the timeout.
+        return;
     }
 }
 
@@ -146,10 +180,14 @@ void Connection::Impl::recovery_on_timeout(Instant now) {
     // RFC 6675 §5.1: keep the scoreboard and resend only what was not SACKed.
     // A SACKed range at SND.UNA itself means the peer reneged (RFC 2018 §8):
     // forget the scoreboard. The segment at SND.UNA goes again in any case.
-    if (!scoreboard.empty() && scoreboard.at(0).left <= snd.una()) scoreboard.clear();
+    bool reneged = !scoreboard.empty() && scoreboard.at(0).left <= snd.una();
+    if (reneged) scoreboard.clear();
     rto_recovery = true;
     high_rxt = snd.una();
-    if (auto h = scoreboard.next_hole(snd.una(), snd.max())) send_hole(h->left, h->right, now);
+    // Every outstanding segment not SACKed is lost (RFC 6675 §5.1, RFC 8985 §6.3 as Linux).
+    rack.mark_all_lost(reneged);
+    rack_deadline.reset();
+    send_lost(now, true);
 }
 
 void Connection::Impl::set_congestion(CongestionAlgorithm algo) {

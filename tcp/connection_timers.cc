@@ -13,7 +13,7 @@ std::optional<Instant> Connection::Impl::next_deadline() const {
     std::optional<Instant> d;
     for (const auto& t :
          {retransmit_deadline, persist_deadline, time_wait_deadline, delack_deadline, keepalive_deadline,
-          fin_wait2_deadline}) {
+          fin_wait2_deadline, rack_deadline}) {
         if (t && (!d || *t < *d)) d = t;
     }
     return d;
@@ -35,6 +35,10 @@ void Connection::Impl::on_timer(Instant now) {
         retransmit_deadline.reset();
         on_retransmit_timeout(now);
         if (state == State::Closed) return;
+    }
+    if (rack_deadline && now >= *rack_deadline) {
+        rack_deadline.reset();
+        if (state != State::Closed) on_rack_timeout(now);  // RFC 8985 §6.3 reordering timer
     }
     if (persist_deadline && now >= *persist_deadline) {
         persist_deadline.reset();

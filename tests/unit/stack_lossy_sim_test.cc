@@ -33,6 +33,7 @@ struct WireConfig {
     Duration r2 = 100s;           // TcpConfig::r2_timeout of both stacks
     bool sack = true;             // TcpConfig::sack of both stacks (RFC 2018)
     tcp::CongestionAlgorithm congestion = tcp::CongestionAlgorithm::Cubic;
+    bool default_rto = false;     // TcpConfig's RTO defaults instead of 200 ms
 };
 
 // Packets in flight between the two stacks, released in time order.
@@ -112,8 +113,10 @@ StackConfig config(wire::Ipv4Address addr, const WireConfig& wc) {
     c.tcp.r2_timeout = wc.r2;
     c.tcp.sack = wc.sack;
     c.tcp.congestion = wc.congestion;
-    c.tcp.rto_initial = 200ms;
-    c.tcp.rto_min = 200ms;
+    if (!wc.default_rto) {
+        c.tcp.rto_initial = 200ms;
+        c.tcp.rto_min = 200ms;
+    }
     return c;
 }
 
@@ -258,6 +261,46 @@ TEST(LossySim, LongDelayAndHeavyReordering_ManySeeds_AllBytesDelivered) {
     wc.reorder = 0.2;
     wc.reorder_delay = 15ms;
     EXPECT_EQ(failures_over_seeds(20, wc, 1024 * 1024, 1024 * 1024), 0);
+}
+
+// The sender's loss and reordering performance, one direction (A sends
+// `size` to B), mean virtual completion time over seeds on a 2 ms RTT path
+// with no jitter. A measurement, not a check: run it with
+//   build/tests/test_stack --gtest_also_run_disabled_tests --gtest_filter='*Bench*'
+// (USTACK_SIM_SEEDS=N seeds, default 10).
+TEST(LossySim, DISABLED_Bench_CompletionTimes) {
+    uint64_t seeds = 10;
+    if (const char* n = getenv("USTACK_SIM_SEEDS")) seeds = std::strtoull(n, nullptr, 10);
+    struct Row {
+        size_t size;
+        double loss, reorder;
+    };
+    const Row rows[] = {{1 << 20, 0.05, 0}, {1 << 20, 0.10, 0}, {1 << 20, 0.20, 0}, {4 << 20, 0.05, 0},
+                        {4 << 20, 0.10, 0}, {4 << 20, 0.20, 0}, {1 << 20, 0, 0.05}, {4 << 20, 0, 0.05}};
+    for (const Row& r : rows) {
+        WireConfig wc;
+        wc.loss = r.loss;
+        wc.reorder = r.reorder;
+        wc.reorder_delay = 3ms;
+        wc.base_delay = 1ms;
+        wc.jitter = 0ms;
+        wc.r2 = 900s;
+        wc.default_rto = getenv("BENCH_RTO200") == nullptr;  // as the loss matrix runs it
+        double t = 0, worst = 0;
+        uint64_t rtx = 0;
+        int failed = 0;
+        for (uint64_t seed = 1; seed <= seeds; ++seed) {
+            Outcome o = run_transfer(seed, wc, r.size, 0);
+            if (!o.done) ++failed;
+            t += o.seconds;
+            worst = std::max(worst, o.seconds);
+            rtx += o.retransmissions;
+        }
+        std::printf("bench %4zu KiB loss %2.0f%% reorder %2.0f%%: mean %7.3f s, worst %7.3f s, %6.1f rtx/run, %d failed\n",
+                    r.size / 1024, r.loss * 100, r.reorder * 100, t / double(seeds), worst,
+                    double(rtx) / double(seeds), failed);
+        EXPECT_EQ(failed, 0);
+    }
 }
 
 }  // namespace
