@@ -46,9 +46,14 @@ struct TcpConfig {
     // Maximum segment lifetime; TIME-WAIT lasts 2*MSL (RFC 9293 §3.4.2, MUST-13).
     Duration msl = std::chrono::seconds(120);
 
-    // Retransmission timeout (RFC 6298 §2): initial 1 s, floor 1 s, ceiling 60 s.
+    // Retransmission timeout (RFC 6298 §2): initial 1 s (§2.1; RFC 8961 §4
+    // (1)), ceiling 60 s. The floor is 200 ms, Linux's TCP_RTO_MIN, not the
+    // 1 s RFC 6298 §2.4 SHOULD asks for: RTT samples come from every ACK
+    // (timestamps) on a nanosecond clock, RFC 8961 sets no floor for later
+    // RTOs, and a 1 s floor costs five times Linux's on every timeout of a
+    // short path (docs/architecture.md "Retransmission timeout").
     Duration rto_initial = std::chrono::seconds(1);
-    Duration rto_min = std::chrono::seconds(1);
+    Duration rto_min = std::chrono::milliseconds(200);
     Duration rto_max = std::chrono::seconds(60);
 
     // Connection failure thresholds (RFC 9293 §3.8.3, MUST-20..23, SHLD-10/11):
@@ -107,6 +112,10 @@ struct TcpConfig {
     // SACK blocks are sent and used for loss recovery (RFC 6675) only when
     // both SYNs carry it.
     bool sack = true;
+    // RFC 8985 §7 tail loss probe (with SACK, as Linux's tcp_early_retrans):
+    // 2 SRTT after the last transmission or ACK, one probe segment lets RACK
+    // find a loss at the tail of a flight without waiting for the RTO.
+    bool tail_loss_probe = true;
 
     // Delayed ACK (RFC 9293 §3.8.6.3, SHLD-18, MUST-40, SHLD-19): in-order
     // data is ACKed after at most `delayed_ack_timeout` (< 0.5 s), or at once

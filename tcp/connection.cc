@@ -54,6 +54,7 @@ void Connection::Impl::to_closed(std::string_view cause) {
     delack_deadline.reset();
     keepalive_deadline.reset();
     rack_deadline.reset();
+    tlp_deadline.reset();
     rack = Rack(0);
     ack_now = false;
     set_state(State::Closed, cause);
@@ -73,6 +74,7 @@ void Connection::Impl::enter_time_wait(std::string_view cause, Instant now) {
     persist_deadline.reset();
     keepalive_deadline.reset();
     rack_deadline.reset();
+    tlp_deadline.reset();
     rack = Rack(0);
     time_wait_deadline = now + 2 * cfg.msl;  // §3.4.2, MUST-13
     set_state(State::TimeWait, cause);

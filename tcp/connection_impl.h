@@ -76,6 +76,9 @@ struct Connection::Impl {
     SackScoreboard scoreboard;             // what the peer SACKed above SND.UNA
     Rack rack{0};                          // RACK loss detection with SACK (RFC 8985)
     std::optional<Instant> rack_deadline;  // RACK reordering timer (RFC 8985 §6.3)
+    std::optional<Instant> tlp_deadline;   // tail loss probe timer, PTO (RFC 8985 §7.2)
+    std::optional<SeqNum> tlp_end_seq;     // TLP.end_seq: a probe is outstanding (§7.3)
+    bool tlp_is_retrans = false;           // TLP.is_retrans: the probe resent the last segment
     uint32_t dup_acks = 0;                 // RFC 5681 §2 / RFC 6675 DupAcks
     bool in_recovery = false;              // fast recovery in progress
     bool rto_recovery = false;             // after an RTO (SACK): unSACKed octets below recovery_point are lost (RFC 6675 §5.1)
@@ -185,6 +188,9 @@ struct Connection::Impl {
     void rack_on_ack(const Segment& seg, uint32_t flight_before, Instant now);  // RFC 8985 §6.2
     void rack_detect(uint32_t flight, Instant now);  // marks losses, enters recovery, re-arms the timer
     void on_rack_timeout(Instant now);               // RFC 8985 §6.3
+    void arm_tlp(Instant now);                       // RFC 8985 §7.2: schedules the PTO when allowed
+    void on_tlp_timeout(Instant now);                // RFC 8985 §7.3: sends the probe
+    void tlp_on_ack(const Segment& seg, bool dsack, uint32_t flight_before, Instant now);  // §7.4
     uint32_t limited_transmit() const;       // RFC 3042: extra octets allowed by the first two DupAcks
     void set_congestion(CongestionAlgorithm algo);
 

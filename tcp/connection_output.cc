@@ -136,6 +136,7 @@ bool Connection::Impl::send_data_segment(SeqNum seq, uint32_t max_len, bool retr
     } else if (!rtt.timing() && seq >= snd.max()) {
         rtt.start_timing(seq + seg_len, now);
     }
+    if (!retransmission) tlp_deadline.reset();  // new data restarts the PTO (RFC 8985 §7.2)
     snd.on_sent(seq, seg_len);
     if (sack_ok) rack.on_sent(seq, seq + seg_len, retransmission, now);
     sent_end = seq + seg_len;
@@ -203,8 +204,10 @@ void Connection::Impl::update_timers(Instant now) {
     if (!outstanding) {
         retransmit_deadline.reset();
         rack_deadline.reset();
-    } else if (!retransmit_deadline) {
-        arm_retransmit(now);
+        tlp_deadline.reset();
+    } else {
+        if (!retransmit_deadline) arm_retransmit(now);
+        arm_tlp(now);  // RFC 8985 §7.2
     }
     // §3.8.6.1: probe a zero window while data waits and nothing is in flight.
     bool waiting = snd.syn_acked() && snd.unsent() > 0 && !outstanding &&

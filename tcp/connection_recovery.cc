@@ -31,6 +31,7 @@ void Connection::Impl::rack_on_ack(const Segment& seg, uint32_t flight_before, I
                 (seg.options.sack_count > 1 && seg.options.sack[1].left <= b.left && b.right <= seg.options.sack[1].right);
     }
     rack.on_ack(snd.una(), scoreboard, dsack, snd.nxt(), now);
+    tlp_on_ack(seg, dsack, flight_before, now);
     rack_detect(flight_before, now);
 }
 
@@ -38,6 +39,59 @@ void Connection::Impl::rack_detect(uint32_t flight, Instant now) {
     rack_deadline = rack.detect_loss(in_recovery || rto_recovery, rtt.srtt(), now);
     // RFC 8985 §6.2: a segment marked lost starts fast recovery (RFC 6675 §5 (4)).
     if (!in_recovery && !rto_recovery && rack.any_lost()) enter_recovery(flight, now);
+}
+
+void Connection::Impl::arm_tlp(Instant now) {
+    // RFC 8985 §7.2: with SACK, outside recovery, one probe at a time, once
+    // an RTT is known; restarted by new data and by ACKs of new data (their
+    // callers reset tlp_deadline).
+    if (!cfg.tail_loss_probe || tlp_deadline || tlp_end_seq || !sack_ok || in_recovery || rto_recovery || !rtt.has_sample() ||
+        snd.max() == snd.una() || !snd.syn_acked() || !retransmit_deadline)
+        return;
+    // PTO = 2 SRTT, plus the worst-case delayed ACK when a single segment is
+    // out (its ACK may be delayed), at least 2 ms (as Linux's TCP_TIMEOUT_MIN).
+    Duration pto = 2 * rtt.srtt();
+    if (snd.flight_size() <= snd.mss()) pto += std::chrono::milliseconds(200);  // WCDelAckT
+    pto = std::max<Duration>(pto, std::chrono::milliseconds(2));
+    // No probe when the RTO comes first: the timeout retransmits then.
+    if (now + pto >= *retransmit_deadline) return;
+    tlp_deadline = now + pto;
+}
+
+void Connection::Impl::on_tlp_timeout(Instant now) {
+    if (!sack_ok || in_recovery || rto_recovery || snd.max() == snd.una() || tlp_end_seq) return;
+    // RFC 8985 §7.3: a new segment if the peer's window allows one, else
+    // the last segment sent again; either way the peer's ACK (with SACK)
+    // lets RACK find a tail loss without a timeout.
+    uint32_t unsent = snd.unsent();
+    SeqNum wnd_end = snd.una() + snd.wnd();
+    uint32_t room = wnd_end > snd.nxt() ? uint32_t(wnd_end - snd.nxt()) : 0;
+    bool sent = false;
+    tlp_is_retrans = false;
+    if (unsent > 0 && room >= std::min<uint32_t>(unsent, snd.mss()))
+        sent = send_data_segment(snd.nxt(), snd.mss(), false, now);
+    if (!sent) {
+        SeqNum from = snd.max() - std::min<uint32_t>(snd.mss(), snd.flight_size());
+        sent = send_data_segment(from, uint32_t(snd.max() - from), true, now);
+        tlp_is_retrans = sent;
+    }
+    if (!sent) return;
+    tlp_end_seq = snd.max();
+    // §7.3: the RTO is restarted after the probe.
+    arm_retransmit(now);
+    update_timers(now);
+}
+
+void Connection::Impl::tlp_on_ack(const Segment& seg, bool dsack, uint32_t flight_before, Instant now) {
+    (void)seg;
+    if (!tlp_end_seq || snd.una() < *tlp_end_seq) return;
+    // §7.4: the probe's episode is over. A resent segment acknowledged with
+    // no D-SACK repaired a real loss: one congestion response, as fast
+    // recovery's, without entering recovery (Linux's CWR). A D-SACK says
+    // the original had arrived: no loss.
+    if (tlp_is_retrans && !dsack && !in_recovery && !rto_recovery) cc->on_loss(flight_before, now);
+    tlp_end_seq.reset();
+    tlp_is_retrans = false;
 }
 
 void Connection::Impl::on_rack_timeout(Instant now) {
@@ -56,6 +110,7 @@ uint32_t Connection::Impl::limited_transmit() const {
 
 void Connection::Impl::recovery_on_new_ack(uint32_t acked, uint32_t flight_before, Instant now) {
     dup_acks = 0;
+    tlp_deadline.reset();  // an ACK of new data restarts the PTO (RFC 8985 §7.2)
     if (in_recovery) {
         if (snd.una() >= *recovery_point) {
             // RFC 6675 §5 / RFC 6582 §3.2 step 3: recovery ends; continue at
@@ -104,6 +159,7 @@ void Connection::Impl::recovery_on_dup_ack(uint32_t flight_before, Instant now) 
 
 void Connection::Impl::enter_recovery(uint32_t flight, Instant now) {
     in_recovery = true;
+    tlp_deadline.reset();
     rto_recovery = false;
     recovery_point = snd.max();  // (4.1) RecoveryPoint = HighData
     high_rxt = snd.una();
@@ -184,6 +240,8 @@ void Connection::Impl::recovery_on_timeout(Instant now) {
     if (reneged) scoreboard.clear();
     rto_recovery = true;
     high_rxt = snd.una();
+    tlp_deadline.reset();
+    tlp_end_seq.reset();
     // Every outstanding segment not SACKed is lost (RFC 6675 §5.1, RFC 8985 §6.3 as Linux).
     rack.mark_all_lost(reneged);
     rack_deadline.reset();

@@ -13,7 +13,7 @@ std::optional<Instant> Connection::Impl::next_deadline() const {
     std::optional<Instant> d;
     for (const auto& t :
          {retransmit_deadline, persist_deadline, time_wait_deadline, delack_deadline, keepalive_deadline,
-          fin_wait2_deadline, rack_deadline}) {
+          fin_wait2_deadline, rack_deadline, tlp_deadline}) {
         if (t && (!d || *t < *d)) d = t;
     }
     return d;
@@ -39,6 +39,10 @@ void Connection::Impl::on_timer(Instant now) {
     if (rack_deadline && now >= *rack_deadline) {
         rack_deadline.reset();
         if (state != State::Closed) on_rack_timeout(now);  // RFC 8985 §6.3 reordering timer
+    }
+    if (tlp_deadline && now >= *tlp_deadline) {
+        tlp_deadline.reset();
+        if (state != State::Closed) on_tlp_timeout(now);  // RFC 8985 §7.3 tail loss probe
     }
     if (persist_deadline && now >= *persist_deadline) {
         persist_deadline.reset();

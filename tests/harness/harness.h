@@ -145,7 +145,14 @@ private:
     void push_event(Event e);
 
     HarnessOptions opt_;
-    tcp::TcpConfig config_;
+    // RFC 6298 §2.4's 1 s RTO floor (the tests' timings assume it; the
+    // 200 ms default is tested on its own), no tail loss probes unless a test turns them on.
+    tcp::TcpConfig config_ = [] {
+        tcp::TcpConfig c;
+        c.rto_min = std::chrono::seconds(1);
+        c.tail_loss_probe = false;
+        return c;
+    }();
     tcp::FixedIsn isn_;
     std::unique_ptr<Out> outbox_;
     std::unique_ptr<Tracer> tracer_;

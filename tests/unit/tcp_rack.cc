@@ -8,13 +8,15 @@ namespace ustack::testing {
 namespace {
 using namespace tcp::flags;
 
-// Passive handshake with a 1000-octet MSS, SACK, no timestamps; then `n`
-// octets queued, the first 10 segments sent at once, and one RTT (100 ms) passes.
+// Passive handshake with a 1000-octet MSS, SACK, no timestamps and a 100 ms
+// RTT (SRTT 100 ms); then `n` octets queued, the first 10 segments sent at
+// once, and one RTT passes.
 void open_and_send(Harness& h, size_t n) {
     h.config().timestamps = false;
     h.listen();
     h.inject(seg().syn().seq(0).mss(1000).sack_perm());
     h.expect(seg().syn().ack_flag().seq(0).ack(1));
+    h.advance(std::chrono::milliseconds(100));
     h.inject(seg().ack_flag().seq(1).ack(1));
     h.accept();
     h.send(std::string(n, 'd'));
@@ -73,6 +75,44 @@ TEST_F(TcpTest, Rack_LostRetransmission_ResentWithoutTimeout) {
     EXPECT_EQ(snap().cwnd, 7000u);  // still fast recovery: no timeout happened
     inject(seg().ack_flag().seq(1).ack(11001));
     EXPECT_FALSE(snap().in_recovery);
+}
+
+TEST_F(TcpTest, Tlp_TailUnacknowledged_ProbeResendsLastSegmentAfterTwoSrtt) {
+    USTACK_REQ("MUST-19");
+    config().tail_loss_probe = true;  // the default (the harness turns it off)
+    open_and_send(*this, 10000);
+    // Sent at 0.1 s, PTO = 2 SRTT = 200 ms, well before the 1 s RTO (RFC
+    // 8985 §7.2); nothing new to send: the last segment goes again (§7.3).
+    expect_after(100ms, seg().ack_flag().seq(9001).len(1000));
+    expect_silence(500ms);  // one probe per episode; the RTO was restarted
+    // The probe was needed (no D-SACK): one congestion response (§7.4).
+    inject(seg().ack_flag().seq(1).ack(10001));
+    EXPECT_EQ(snap().cwnd, 7000u);
+    EXPECT_EQ(layer().counters().retransmissions, 1u);
+}
+
+TEST_F(TcpTest, Tlp_ProbeAnsweredWithDsack_NoCongestionResponse) {
+    config().tail_loss_probe = true;
+    open_and_send(*this, 10000);
+    expect_after(100ms, seg().ack_flag().seq(9001).len(1000));
+    // The original had arrived, only its ACK was late: the peer reports the
+    // probe as a duplicate (RFC 2883), so nothing was lost.
+    inject(seg().ack_flag().seq(1).ack(10001).sack(9001, 10001));
+    EXPECT_GE(snap().cwnd, 10000u);
+}
+
+TEST_F(TcpTest, RtoMin_DefaultIs200Milliseconds) {
+    config() = tcp::TcpConfig{};  // ustack's defaults, not the harness's RFC 6298 floor
+    config().timestamps = false;
+    config().tail_loss_probe = false;
+    listen();
+    inject(seg().syn().seq(0).mss(1000));
+    expect(seg().syn().ack_flag().seq(0).ack(1));
+    inject(seg().ack_flag().seq(1).ack(1));  // an RTT sample of 0: RTO = the floor
+    accept();
+    send("x");
+    expect(seg().ack_flag().seq(1).len(1));
+    expect_after(200ms, seg().ack_flag().seq(1).len(1));  // Linux's TCP_RTO_MIN
 }
 
 }  // namespace

@@ -19,6 +19,16 @@
 
 namespace ustack::script {
 
+// The corpus's reference is Linux with tcp_early_retrans=0 and
+// tcp_rto_min_us=1000000 (linux_netns.cc): ustack runs the same way, no
+// tail loss probes and the RFC 6298 §2.4 floor of 1 s.
+inline tcp::TcpConfig script_tcp_config() {
+    tcp::TcpConfig t;
+    t.tail_loss_probe = false;
+    t.rto_min = std::chrono::seconds(1);
+    return t;
+}
+
 struct RunConfig {
     int64_t tolerance_usecs = 4000;  // packetdrill's default
     double tolerance_percent = 0;    // of the gap since the previous event, when larger
@@ -27,7 +37,7 @@ struct RunConfig {
     uint16_t bind_port = 8080;     // bind(fd, ..., ...) and listen without bind
     uint16_t connect_port = 8080;  // connect(fd, ..., ...)
     uint16_t remote_port = 40000;  // the peer's port towards a listener
-    tcp::TcpConfig tcp;
+    tcp::TcpConfig tcp = script_tcp_config();
     uint32_t local_isn = 0x4a1c2b3d;   // ustack's ISN (FixedIsn)
     uint32_t remote_isn = 0x2f3e4d5c;  // the script peer's ISN
 };

@@ -24,6 +24,7 @@ struct ServeOptions {
     size_t mtu = 1500;
     double msl_seconds = 120;  // RFC 9293 §3.4.2 default; tests use 1
     std::string congestion = "cubic";  // --cc: reno (RFC 5681) or cubic (RFC 9438)
+    double rto_min_ms = 200;           // --rto-min: RTO floor (TcpConfig::rto_min)
     bool verbose = false;
     std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
     size_t backlog = 128;                // --backlog: the accept queue (and SYN queue) limit
@@ -56,6 +57,7 @@ struct FetchOptions {
     size_t mtu = 1500;
     double msl_seconds = 120;
     std::string congestion = "cubic";
+    double rto_min_ms = 200;
     bool verbose = false;
     std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
 };

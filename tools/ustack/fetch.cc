@@ -369,6 +369,8 @@ int run_fetch(const FetchOptions& o) {
     cfg.tcp.mss = uint16_t(o.mtu - 40);  // MUST-67
     cfg.tcp.msl = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.msl_seconds));
     cfg.tcp.congestion = tcp::parse_congestion(o.congestion).value_or(tcp::CongestionAlgorithm::Cubic);
+    if (!(o.rto_min_ms >= 1) || o.rto_min_ms > 60000) throw CliError{kUsage, "--rto-min must be in [1, 60000] ms"};
+    cfg.tcp.rto_min = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(o.rto_min_ms));
     auto tun = open_tun(o.tun, o.mtu, addr, host);
     auto injector = make_fault_injector(*tun, faults);
 

@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--memory-limit", serve.memory_limit,
                           "bytes of TCP buffer storage all connections may reserve, with K, M or G "
                           "(default 128M; 0: no limit); at the limit new connections are refused");
+    serve_cmd->add_option("--rto-min", serve.rto_min_ms, "retransmission timeout floor in ms (Linux: 200; RFC 6298 §2.4: 1000)")
+        ->capture_default_str();
     serve_cmd->footer(kExitCodes);
 
     FetchOptions fetch;
@@ -82,6 +84,8 @@ int main(int argc, char** argv) {
     add_fetch_options(fetch_cmd, fetch);
     fetch_cmd->add_option("--cc", fetch.congestion, "congestion control: reno or cubic")
         ->check(CLI::IsMember({"reno", "cubic"}))->capture_default_str();
+    fetch_cmd->add_option("--rto-min", fetch.rto_min_ms, "retransmission timeout floor in ms (Linux: 200; RFC 6298 §2.4: 1000)")
+        ->capture_default_str();
     fetch_cmd->footer(kExitCodes);
 
     // Listed for --help only: main() hands `ustack script ...` to script_cli() before parsing.

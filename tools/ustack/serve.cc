@@ -135,6 +135,8 @@ int run_serve(const ServeOptions& o) {
         if (!limit) throw CliError{kUsage, "--memory-limit '" + o.memory_limit + "': expected BYTES, or a number with K, M or G"};
         cfg.tcp.memory_limit = *limit;
     }
+    if (!(o.rto_min_ms >= 1) || o.rto_min_ms > 60000) throw CliError{kUsage, "--rto-min must be in [1, 60000] ms"};
+    cfg.tcp.rto_min = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(o.rto_min_ms));
 
     auto tun = open_tun(o.tun, o.mtu, addr, host);
     auto injector = make_fault_injector(*tun, faults);
