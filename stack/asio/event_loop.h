@@ -50,6 +50,8 @@ public:
 
     Stack& stack() { return stack_; }
     boost::asio::any_io_executor get_executor() { return io_.get_executor(); }
+    // The concrete executor: handlers posted to it need no type-erased executor on the heap.
+    boost::asio::io_context::executor_type io_executor() { return io_.get_executor(); }
     void set_tracer(tcp::ConnectionObserver* tracer) { stack_.tcp().set_tracer(tracer); }
     // After user calls on a connection: flush output and re-arm the timer.
     // Coalesced: a burst of calls before the loop runs again costs one flush.

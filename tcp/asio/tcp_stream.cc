@@ -20,12 +20,15 @@ StreamCore::~StreamCore() {
     if (conn_) conn_->set_observer(nullptr);
 }
 
+// Completions go to the io_context's concrete executor: posting to an any_io_executor
+// made Asio 1.81 convert it to the handler's any_completion_executor on the heap,
+// twice per completed operation (tests/unit/asio_alloc_test.cc counts them).
 void StreamCore::complete(PendingHandler<IoHandler>& h, ErrorCode ec, std::size_t n) {
-    asio::post(loop_.get_executor(), asio::append(h.take(), ec, n));
+    asio::post(loop_.io_executor(), asio::append(h.take(), ec, n));
 }
 
 void StreamCore::complete(PendingHandler<StatusHandler>& h, ErrorCode ec) {
-    asio::post(loop_.get_executor(), asio::append(h.take(), ec));
+    asio::post(loop_.io_executor(), asio::append(h.take(), ec));
 }
 
 void StreamCore::schedule() {
