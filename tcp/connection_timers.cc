@@ -9,6 +9,17 @@
 
 namespace ustack::tcp {
 
+Duration r2_limit(const TcpConfig& cfg) {
+    // Linux tcp_model_timeout(): the sum of n+1 RTOs from rto_min, doubling
+    // up to rto_max; the first wait is the original transmission's.
+    if (cfg.r2_retransmissions == 0) return cfg.r2_timeout;
+    Duration total{}, step = std::max(cfg.rto_min, Duration(1));
+    uint64_t waits = uint64_t(cfg.r2_retransmissions) + 1;
+    for (; waits > 0 && step < cfg.rto_max; --waits, step *= 2) total += step;
+    total += cfg.rto_max * int64_t(waits);  // the rest at the ceiling
+    return std::max(cfg.r2_timeout, total);
+}
+
 std::optional<Instant> Connection::Impl::next_deadline() const {
     std::optional<Instant> d;
     for (const auto& t :
@@ -66,10 +77,11 @@ void Connection::Impl::on_retransmit_timeout(Instant now) {
 
     if (retransmissions == 0) retransmit_series_start = now - rtt.rto();
     // R2 (§3.8.3): give up once the oldest outstanding segment has been
-    // retransmitted for this long; at least 3 minutes for a SYN (MUST-23).
-    // A user timeout, when set, replaces R2 (MUST-21, §3.9.1).
+    // retransmitted for this long (r2_limit: at least 100 s, about 15
+    // backed-off retransmissions as Linux); at least 3 minutes for a SYN
+    // (MUST-23). A user timeout, when set, replaces R2 (MUST-21, §3.9.1).
     bool user = cfg.user_timeout > Duration::zero();
-    Duration r2 = user ? cfg.user_timeout : syn_phase ? cfg.r2_syn_timeout : cfg.r2_timeout;
+    Duration r2 = user ? cfg.user_timeout : syn_phase ? cfg.r2_syn_timeout : r2_limit(cfg);
     // SHLD-17 (§3.8.6): the peer shrank its window to zero over data in
     // flight; while it keeps answering, the retransmissions are window probes
     // and the unacknowledged data past the right edge never times out (as Linux).
