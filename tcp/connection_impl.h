@@ -3,6 +3,7 @@
 // connection_output.cc (what to send) and connection_timers.cc (timeouts).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -101,6 +102,8 @@ struct Connection::Impl {
     Instant keepalive_start{};              // when keep-alive was turned on
     uint32_t keepalive_probes = 0;          // unanswered probes since last_received
     std::optional<Instant> fin_wait2_deadline;  // an orphan's FIN-WAIT-2 ends then (Linux tcp_fin_timeout)
+    std::optional<Instant> probe_series_start;  // first zero-window probe not yet answered
+    Instant persist_due{};                  // next probe; persist_deadline may be earlier (user timeout)
 
     // ---- IP level (connection_icmp.cc; RFC 9293 §3.9.2) ----
     IpSettings ip;                 // the application's choices (MUST-48, MUST-51)
@@ -206,6 +209,7 @@ struct Connection::Impl {
     void on_persist_timeout(Instant now);
     void on_keepalive_timeout(Instant now);
     void update_keepalive();                 // (re)computes keepalive_deadline from the TCB
+    Instant keepalive_idle_since() const { return std::max(last_received, keepalive_start); }
     void negative_advice();                  // R1 reached (§3.8.3)
     std::optional<Instant> next_deadline() const;
     void arm_retransmit(Instant now) { retransmit_deadline = now + rtt.rto(); }

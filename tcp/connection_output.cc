@@ -215,6 +215,7 @@ void Connection::Impl::update_timers(Instant now) {
     if (!waiting) {
         persist_deadline.reset();
         persist_interval = Duration::zero();
+        probe_series_start.reset();
     } else if (!persist_deadline) {
         persist_interval = rtt.rto();
         persist_deadline = now + persist_interval;

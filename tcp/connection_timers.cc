@@ -1,7 +1,8 @@
 // Timeouts (RFC 9293 §3.10.8): retransmission with RFC 6298 backoff, the R1/R2
 // limits of §3.8.3 (MUST-20..23) and the user timeout, TIME-WAIT 2MSL (§3.4.2,
 // MUST-13), zero-window probes (§3.8.6.1, MUST-36/37 probing with backoff),
-// the delayed ACK timer (§3.8.6.3, MUST-40) and keep-alives (§3.8.4, MUST-24..29).
+// the delayed ACK timer (§3.8.6.3, MUST-40) and keep-alives (§3.8.4, MUST-24..29);
+// the user timeout and R2 also end unanswered zero-window and keep-alive probes.
 #include <algorithm>
 #include <string>
 
@@ -145,19 +146,24 @@ void Connection::Impl::update_keepalive() {
         return;
     }
     const KeepAliveConfig& k = cfg.keepalive_config;
-    Instant since = std::max(last_received, keepalive_start);
-    keepalive_deadline = since + k.idle + k.interval * int64_t(keepalive_probes);
+    keepalive_deadline = keepalive_idle_since() + k.idle + k.interval * int64_t(keepalive_probes);
 }
 
 void Connection::Impl::on_keepalive_timeout(Instant now) {
     update_keepalive();
     if (!keepalive_deadline || *keepalive_deadline > now) return;  // no longer idle
-    if (keepalive_probes >= cfg.keepalive_config.count) {
-        // The peer answered none of `count` probes (MUST-29: one lost ACK is
-        // not enough): it is gone. A RST in case it is alive but lost our
-        // state; <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> as Linux sends it.
+    // The peer answered none of `count` probes (MUST-29: one lost ACK is not
+    // enough): it is gone. With a user timeout the count is not used: the
+    // connection goes once it has been silent that long with a probe out
+    // (Linux tcp_keepalive_timer with TCP_USER_TIMEOUT).
+    bool user = cfg.user_timeout > Duration::zero();
+    bool gone = user ? keepalive_probes > 0 && now - keepalive_idle_since() >= cfg.user_timeout
+                     : keepalive_probes >= cfg.keepalive_config.count;
+    if (gone) {
+        // A RST in case it is alive but lost our state;
+        // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> as Linux sends it.
         emit(make_segment(snd.nxt(), flags::RST | flags::ACK));
-        fail(TcpError::TimedOut, "keep-alive: no answer to " + std::to_string(keepalive_probes) + " probes");
+        fail(timeout_error(), "keep-alive: no answer to " + std::to_string(keepalive_probes) + " probes");
         return;
     }
     // The probe: <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, no data (SHLD-12).
@@ -172,6 +178,26 @@ void Connection::Impl::on_persist_timeout(Instant now) {
         update_timers(now);
         return;
     }
+    // An answer (any acceptable segment) since the series began ends it: a
+    // window may stay closed indefinitely while the peer answers (MUST-37,
+    // RFC 1122 §4.2.2.17). Probes unanswered for the user timeout, or without
+    // one for R2, mean the peer is gone (Linux tcp_probe_timer).
+    if (probe_series_start && last_received >= *probe_series_start) {
+        probe_series_start.reset();
+        if (now < persist_due) {  // woken for the user timeout, but answered: probe on schedule
+            persist_deadline = persist_due;
+            return;
+        }
+    }
+    bool user = cfg.user_timeout > Duration::zero();
+    Duration limit = user ? cfg.user_timeout : r2_limit(cfg);
+    if (probe_series_start && now - *probe_series_start >= limit) {
+        if (!user) send_rst(snd.ack_seq());  // as on R2 for data
+        fail(timeout_error(), user ? "user timeout expired: zero-window probes unanswered"
+                                   : "retransmission limit R2 reached: zero-window probes unanswered");
+        return;
+    }
+    if (!probe_series_start) probe_series_start = now;
     // A zero-window probe: one byte of new data at SND.NXT, which the peer
     // either takes (its window reopened) or answers with its current window.
     Segment s = make_segment(snd.nxt(), flags::ACK);
@@ -184,7 +210,10 @@ void Connection::Impl::on_persist_timeout(Instant now) {
     // connection is never closed for a zero window alone (§3.8.6.1).
     persist_interval = std::min(persist_interval * 2, cfg.rto_max);
     if (persist_interval <= Duration::zero()) persist_interval = rtt.rto();
-    persist_deadline = now + persist_interval;
+    persist_due = now + persist_interval;
+    persist_deadline = persist_due;
+    // As for data: the last wait ends exactly when the user timeout does.
+    if (user) persist_deadline = std::min(*persist_deadline, *probe_series_start + limit);
 }
 
 }  // namespace ustack::tcp
