@@ -94,9 +94,10 @@ void Connection::Impl::clamp_mss() {
 bool Connection::Impl::on_icmp_error(const IcmpError& e, Instant now) {
     if (state == State::Closed || state == State::Listen) return false;
     // RFC 5927 §4.1: act only on an error quoting a segment that is still
-    // unacknowledged: SND.UNA <= SEG.SEQ < SND.MAX. Anything else is stale
-    // or forged (a blind attacker must guess the sequence space).
-    if (!(snd.una() <= e.seq && e.seq < snd.max())) return false;
+    // unacknowledged: SND.UNA <= SEG.SEQ < SND.MAX, or a zero-window probe's
+    // octet at SND.NXT (ack_limit). Anything else is stale or forged (a blind
+    // attacker must guess the sequence space).
+    if (!(snd.una() <= e.seq && e.seq < snd.ack_limit())) return false;
     switch (e.kind) {
     case IcmpError::Kind::SourceQuench:
         return false;  // MUST-55 (RFC 6633): silently discarded

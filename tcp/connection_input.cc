@@ -160,6 +160,7 @@ void Connection::Impl::input_syn_sent(const Segment& seg, Instant now) {
         // Our SYN has been ACKed: ESTABLISHED, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
         snd.set_window(seg.window, seg.seq, seg.ack);
         retransmissions = 0;
+        soft_error = TcpError::None;
         retransmit_deadline.reset();
         enter_established(cause_with_seq("SYN-ACK received: ACK ", seg.ack, " acknowledges our SYN"));
         ack_now = true;
@@ -291,6 +292,7 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
         rtt_on_ack(seg, now);
         snd.set_window(snd.scaled(seg.window), seg.seq, seg.ack);
         retransmissions = 0;
+        soft_error = TcpError::None;
         retransmit_deadline.reset();
         enter_established(cause_with_seq("ACK ", seg.ack, " acknowledges our SYN"));
         take_syn_text(now);
@@ -323,6 +325,7 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
         size_t freed = snd.acknowledge(seg.ack);
         rtt_on_ack(seg, now);
         retransmissions = 0;
+        soft_error = TcpError::None;  // the path works: forget an ICMP soft error (as Linux tcp_ack)
         // RFC 6298 §5.2/§5.3: stop the timer, or restart it for what is still outstanding.
         retransmit_deadline.reset();
         if (snd.flight_size() > 0) arm_retransmit(now);

@@ -93,8 +93,9 @@ void Connection::Impl::on_retransmit_timeout(Instant now) {
             return;
         }
         if (user) {
-            // §3.10.8 USER TIMEOUT: flush, signal the user, CLOSED; no RST (as Linux).
-            fail(TcpError::TimedOut, "user timeout expired");
+            // §3.10.8 USER TIMEOUT: flush, signal the user, CLOSED; no RST (as
+            // Linux); an ICMP soft error seen meanwhile says why (SHLD-25).
+            fail(timeout_error(), "user timeout expired");
             return;
         }
         // Tell the peer we are gone if it is still listening (<SEQ=SND.NXT><CTL=RST>).

@@ -1,0 +1,92 @@
+// RFC 9293 §3.9.2.2 (SHLD-25), RFC 1122 §4.2.3.9: an ICMP soft error is kept
+// until an ACK shows progress and, if the connection times out meanwhile
+// (R2, user timeout, SYN), is the error the application gets (Linux sk_err_soft).
+#include "tests/harness/harness.h"
+#include "tests/harness/req.h"
+
+namespace ustack::testing {
+namespace {
+
+using namespace tcp::flags;
+using Kind = tcp::IcmpError::Kind;
+
+class TcpSoftError : public TcpTest {
+protected:
+    bool icmp(Kind kind, uint8_t code, int64_t rel_seq) {
+        tcp::IcmpError e;
+        e.kind = kind;
+        e.code = code;
+        e.seq = wire::SeqNum(uint32_t(our_iss() + rel_seq));
+        return layer().icmp_error(tuple(), e, now());
+    }
+};
+
+TEST_F(TcpSoftError, UserTimeout_ReportsTheSoftError) {
+    USTACK_REQ("SHLD-25", "MUST-21");
+    in_state(State::Established);
+    conn().set_user_timeout(5s);
+    send("hello");
+    expect(seg().ack_flag().seq(1).data("hello"));
+    EXPECT_TRUE(icmp(Kind::DestUnreachable, 1, 1));  // host unreachable: soft
+    advance(5s);
+    discard_pending();
+    expect_state(State::Closed);
+    expect_error(TcpError::HostUnreachable);
+}
+
+TEST_F(TcpSoftError, SynUserTimeout_ReportsNetworkUnreachable) {
+    USTACK_REQ("SHLD-25");
+    config().user_timeout = 3s;
+    in_state(State::SynSent);
+    EXPECT_TRUE(icmp(Kind::DestUnreachable, 0, 0));
+    advance(3s);
+    discard_pending();
+    expect_error(TcpError::NetworkUnreachable);
+}
+
+TEST_F(TcpSoftError, R2_ReportsTimeExceededAsHostUnreachable) {
+    USTACK_REQ("SHLD-25", "MUST-56");
+    config().r2_retransmissions = 0;
+    in_state(State::Established);
+    send("hello");
+    expect(seg().ack_flag().seq(1).data("hello"));
+    EXPECT_TRUE(icmp(Kind::TimeExceeded, 0, 1));
+    advance(200s);
+    discard_pending();
+    expect_error(TcpError::HostUnreachable);
+}
+
+TEST_F(TcpSoftError, ZeroWindowProbeError_ReportedWhenProbesTimeOut) {
+    // The probe carries the octet at SND.NXT (past SND.MAX): an ICMP error
+    // quoting it is about our segment too (Linux accepts SND.UNA..SND.NXT).
+    USTACK_REQ("SHLD-25");
+    in_state(State::Established);
+    inject(seg().ack_flag().seq(1).ack(1).win(0));
+    conn().set_user_timeout(10s);
+    send("hello");
+    expect_after(1s, seg().ack_flag().seq(1).len(1));
+    EXPECT_TRUE(icmp(Kind::DestUnreachable, 1, 1));
+    advance(10s);
+    discard_pending();
+    expect_error(TcpError::HostUnreachable);
+}
+
+TEST_F(TcpSoftError, AckProgressClearsTheSoftError) {
+    // Linux tcp_ack(): "We passed data and got it acked, remove any soft error log."
+    USTACK_REQ("SHLD-25");
+    config().r2_retransmissions = 0;
+    in_state(State::Established);
+    send("hello");
+    expect(seg().ack_flag().seq(1).data("hello"));
+    EXPECT_TRUE(icmp(Kind::DestUnreachable, 1, 1));
+    EXPECT_EQ(conn().soft_error(), TcpError::HostUnreachable);
+    inject(seg().ack_flag().seq(1).ack(6));
+    EXPECT_EQ(conn().soft_error(), TcpError::None);
+    send("again");
+    advance(200s);  // then the path dies without an ICMP: a plain timeout
+    discard_pending();
+    expect_error(TcpError::TimedOut);
+}
+
+}  // namespace
+}  // namespace ustack::testing
