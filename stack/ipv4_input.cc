@@ -111,6 +111,7 @@ void Stack::Impl::input_tcp(const wire::Ipv4View& ip, Instant now, const tcp::So
     case tcp::ParseError::BadDataOffset: ++counters.tcp_malformed; return;
     }
     ++counters.tcp_in;
+    parsed.seg.tos = ip.dscp_ecn();  // MAY-9, RFC 3168 §5: the ECN field reaches TCP
     tcp.input(ip.src(), ip.dst(), parsed, now, route);
 }
 

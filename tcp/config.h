@@ -42,6 +42,14 @@ struct SynCookieSecret {
     uint64_t k1 = 0x646f72616e646f6dull;
 };
 
+// Explicit Congestion Notification (RFC 3168 §6.1.1; RFC 9293 §3.8.2, SHLD-8),
+// the modes of Linux's net.ipv4.tcp_ecn.
+enum class EcnMode : uint8_t {
+    Off,      // never negotiated (tcp_ecn=0)
+    Passive,  // accepted when the peer's SYN asks, never asked for (tcp_ecn=2, Linux's default)
+    On,       // asked for on our SYNs and accepted (tcp_ecn=1)
+};
+
 struct TcpConfig {
     // Maximum segment lifetime; TIME-WAIT lasts 2*MSL (RFC 9293 §3.4.2, MUST-13).
     Duration msl = std::chrono::seconds(120);
@@ -132,6 +140,11 @@ struct TcpConfig {
     uint32_t initial_window_segments = 10;
     // Congestion control of new connections (Connection::set_congestion changes one).
     CongestionAlgorithm congestion = CongestionAlgorithm::Cubic;
+
+    // ECN (RFC 3168): on a negotiated connection data segments carry ECT(0),
+    // the receiver echoes CE with ECE until CWR, the sender halves its window
+    // once per window of data and answers with CWR.
+    EcnMode ecn = EcnMode::Passive;
 
     // Listen backlog when the application gives none.
     size_t default_backlog = 128;

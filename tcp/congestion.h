@@ -42,6 +42,10 @@ public:
     // The retransmission timer expired (RFC 5681 §3.1 eq. 4, RFC 9438 §4.8):
     // ssthresh as for a loss, cwnd = 1 SMSS (the loss window).
     virtual void on_retransmit_timeout(uint32_t flight, Instant now) = 0;
+    // An ECN-Echo (RFC 3168 §6.1.2, RFC 9438 §4.6): the window is reduced as
+    // for a loss, nothing is retransmitted; the connection calls it at most
+    // once per window of data.
+    virtual void on_ecn_echo(uint32_t flight, Instant now) { on_loss(flight, now); }
 
     uint32_t cwnd() const { return cwnd_; }
     uint32_t ssthresh() const { return ssthresh_; }

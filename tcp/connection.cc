@@ -410,6 +410,8 @@ TcbSnapshot Connection::snapshot() const {
     s.timestamps = c.ts_ok;
     s.ts_recent = c.ts_recent;
     s.ts_recent_at = c.ts_recent_at;
+    s.ecn = c.ecn_ok;
+    s.ecn_echo = c.ecn_echo;
     return s;
 }
 

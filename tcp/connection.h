@@ -86,6 +86,9 @@ struct TcbSnapshot {
     bool timestamps = false;                    // both SYNs carried Timestamps (RFC 7323 §3.2)
     uint32_t ts_recent = 0;                     // TS.Recent (§4.3), meaningful with `timestamps`
     Instant ts_recent_at{};                     // when TS.Recent was last set
+    // Added by conform:
+    bool ecn = false;                           // ECN negotiated on the SYNs (RFC 3168 §6.1.1)
+    bool ecn_echo = false;                      // we set ECE on our ACKs (CE seen, no CWR yet)
 };
 
 class Connection {
@@ -207,6 +210,9 @@ public:
     void set_return_route(const SourceRoute& route);
     // The IP options and next hop segments leave with now.
     IpParams ip_params() const;
+    // The TOS byte (DSCP and ECN field) the last acceptable segment arrived
+    // with (RFC 9293 §3.9.1.9, MAY-9), like Linux's IP_RECVTOS; 0 until one has.
+    uint8_t received_tos() const;
 
     // Congestion control of this connection (TcpConfig::congestion by
     // default), like Linux's TCP_CONGESTION: Reno (RFC 5681) or CUBIC

@@ -114,6 +114,13 @@ struct Connection::Impl {
     TcpError soft_error = TcpError::None;  // last ICMP soft error (SHLD-25)
     uint16_t path_mtu = 0;         // lowered by Fragmentation Needed (RFC 1191); 0: the link MTU
 
+    // ---- ECN (connection_ecn.cc; RFC 3168 §6.1) ----
+    bool ecn_ok = false;                // both SYNs agreed (§6.1.1)
+    bool ecn_echo = false;              // receiver: CE seen, ECE on every ACK until CWR (§6.1.3)
+    bool ecn_cwr_due = false;           // sender: window reduced, CWR on the next new data (§6.1.2)
+    std::optional<SeqNum> ecn_recover;  // SND.MAX at the last reduction: one per window of data
+    uint8_t received_tos = 0;           // TOS byte of the last acceptable segment (MAY-9)
+
     // ---- deferred observer events (fired once the call is done) ----
     enum Event : uint8_t { Readable = 1, Writable = 2, Status = 4, Urgent = 8, Advice = 16 };
     uint8_t pending_events = 0;
@@ -162,7 +169,7 @@ struct Connection::Impl {
     void send_ack();
     void send_rst(SeqNum seq);
     void send_reset_for(const Segment& seg);  // §3.10.7.1 rules, never for a RST
-    void emit(const Segment& seg);
+    void emit(const Segment& seg, bool ect = false);  // ect: ECT(0) on an ECN connection
     Segment make_segment(SeqNum seq, uint8_t flags);
     void set_urgent_pointer(Segment& s) const;  // URG and SEG.UP while SEG.SEQ < SND.UP
     void output(Instant now);                  // data/FIN as windows allow, then owed ACKs
@@ -202,6 +209,13 @@ struct Connection::Impl {
     MemoryUsage memory_usage() const;
     void memory_begin();  // a call starts: the buffers' growth budget from the pool
     void memory_end();    // the outermost call ends: charge what is held now
+    // ---- connection_ecn.cc (RFC 3168 §6.1) ----
+    void ecn_take_syn(const Segment& syn);     // negotiation from the peer's SYN or SYN-ACK
+    uint8_t ecn_syn_flags(bool with_ack) const;  // ECE,CWR on our SYN; ECE on an agreeing SYN-ACK
+    void ecn_on_segment(const Segment& seg);   // receiver: CWR stops the echo, CE starts it
+    // Sender: an ECE on an ACK reduces the window once per window of data and
+    // never lets that ACK grow it (`cwnd_before`: the window before the ACK).
+    void ecn_on_ack(const Segment& seg, uint32_t flight_before, uint32_t cwnd_before, Instant now);
 
     // ---- connection_timers.cc ----
     void on_timer(Instant now);

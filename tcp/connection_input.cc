@@ -48,6 +48,7 @@ void Connection::Impl::take_syn_options(const Segment& syn) {
     }
     // RFC 2018 §2: SACK blocks only when both SYNs carry SACK-permitted.
     sack_ok = cfg.sack && syn.options.sack_permitted;
+    ecn_take_syn(syn);  // RFC 3168 §6.1.1
     // RFC 7323 §3.2: Timestamps on every segment only when both SYNs carry
     // them; TS.Recent starts from the peer's SYN. The option takes 12 octets
     // of every segment, so the payload per segment shrinks by that much
@@ -230,6 +231,7 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
     // The peer is alive: the keep-alive idle clock restarts (§3.8.4).
     last_received = now;
     keepalive_probes = 0;
+    ecn_on_segment(seg);  // RFC 3168 §6.1.3; the TOS for the application (MAY-9)
 
     // Second, check the RST bit (RFC 5961 §3.2: only an exact RCV.NXT resets;
     // otherwise in-window RSTs get a challenge ACK).
@@ -314,6 +316,7 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
     bool dup = seg.ack == snd.una() && seg.payload.empty() && !seg.syn() && !seg.fin() &&
                snd.scaled(seg.window) == snd.wnd() && snd.flight_size() > 0;
     uint32_t flight_before = snd.flight_size();
+    uint32_t cwnd_before = cc->cwnd();
     uint32_t newly_sacked = take_sack(seg);
     if (snd.acks_new(seg.ack)) {
         // FIN-WAIT-1 entered from SYN-RECEIVED: this ACK may be the first for our SYN.
@@ -342,6 +345,7 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
         if (dup) recovery_on_dup_ack(flight_before, now);
     }
     if (sack_ok && snd.syn_acked()) rack_on_ack(seg, flight_before, now);  // RFC 8985 §6.2
+    ecn_on_ack(seg, flight_before, cwnd_before, now);  // RFC 3168 §6.1.2
 
     switch (state) {
     case State::FinWait1:

@@ -8,14 +8,18 @@
 
 namespace ustack::tcp {
 
-void Connection::Impl::emit(const Segment& seg) {
+void Connection::Impl::emit(const Segment& seg, bool ect) {
     if (seg.ack_flag()) {
         last_ack_sent = seg.ack;
         // Any ACK we send carries RCV.NXT: a delayed ACK is no longer owed.
         delack_deadline.reset();
         delack_segments = 0;
     }
-    outbox.send_ip(tuple, seg, self.ip_params());
+    IpParams params = self.ip_params();
+    // RFC 3168 §6.1.1, §6.1.4-6.1.6: on an ECN connection only new data is
+    // ECT(0); SYNs, pure ACKs, retransmissions and window probes are Not-ECT.
+    if (ecn_ok) params.tos = uint8_t((params.tos & ~0x03) | (ect ? 0x02 : 0x00));
+    outbox.send_ip(tuple, seg, params);
 }
 
 Segment Connection::Impl::make_segment(SeqNum seq, uint8_t flags) {
@@ -27,6 +31,8 @@ Segment Connection::Impl::make_segment(SeqNum seq, uint8_t flags) {
     // RFC 7323 §3.2: once negotiated, Timestamps on every segment but RSTs.
     if (ts_ok && !(flags & flags::RST)) s.options.timestamps = Timestamps{ts_now(), ts_recent};
     if (!(flags & (flags::SYN | flags::RST))) set_urgent_pointer(s);
+    // RFC 3168 §6.1.3: every ACK carries ECE from a CE mark until CWR arrives.
+    if (ecn_echo && (flags & flags::ACK) && !(flags & (flags::SYN | flags::RST))) s.flags |= flags::ECE;
     // RFC 2018 §3-4: SACK blocks on every ACK while data is held out of
     // order (codec: as many as fit, 3 next to timestamps); RFC 2883 D-SACK once.
     if (sack_ok && (flags & flags::ACK) && !(flags & (flags::SYN | flags::RST))) {
@@ -69,6 +75,7 @@ void Connection::Impl::send_syn(bool with_ack, Instant now) {
     // RFC 2018 §2: SACK-permitted on a SYN when enabled; on a SYN-ACK only
     // when the peer's SYN carried it.
     if (with_ack ? sack_ok : cfg.sack) s.options.sack_permitted = true;
+    s.flags |= ecn_syn_flags(with_ack);  // RFC 3168 §6.1.1
     bool first = snd.max() == snd.iss();
     if (first) rtt.start_timing(snd.iss() + 1, now);
     snd.on_sent(snd.iss(), 1);
@@ -127,6 +134,13 @@ bool Connection::Impl::send_data_segment(SeqNum seq, uint32_t max_len, bool retr
         if (seq + len == snd.data_end()) s.flags |= flags::PSH;
     }
     if (fin) s.flags |= flags::FIN;
+    // RFC 3168 §6.1.2, §6.1.5-6.1.6: new data (not a retransmission, not a
+    // probe into a zero window) is ECN-capable; the first after a reduction carries CWR.
+    bool ect = ecn_ok && len > 0 && !retransmission && snd.wnd() > 0;
+    if (ect && ecn_cwr_due) {
+        s.flags |= flags::CWR;
+        ecn_cwr_due = false;
+    }
     uint32_t seg_len = s.len();
     if (!retransmission && len > 0 && len < snd.mss()) small_end = seq + seg_len;
     if (retransmission) {
@@ -140,7 +154,7 @@ bool Connection::Impl::send_data_segment(SeqNum seq, uint32_t max_len, bool retr
     snd.on_sent(seq, seg_len);
     if (sack_ok) rack.on_sent(seq, seq + seg_len, retransmission, now);
     sent_end = seq + seg_len;
-    emit(s);
+    emit(s, ect);
     ack_now = false;
     if (!retransmit_deadline) arm_retransmit(now);
     return true;

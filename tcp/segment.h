@@ -61,6 +61,10 @@ struct Segment {
     uint16_t urgent_ptr = 0;
     TcpOptions options;
     std::span<const uint8_t> payload;
+    // The TOS byte (DSCP and ECN field) of the IP datagram the segment arrived
+    // in, set by the IP layer on input (RFC 9293 §3.9.1.9 MAY-9, RFC 3168 §5);
+    // ignored on output, where IpParams::tos rules.
+    uint8_t tos = 0;
 
     bool has(uint8_t f) const { return (flags & f) != 0; }
     bool syn() const { return has(flags::SYN); }

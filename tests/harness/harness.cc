@@ -32,6 +32,12 @@ class Harness::Out final : public tcp::Outbox {
 public:
     explicit Out(Harness& h) : h_(h) {}
     void send(const tcp::FourTuple& t, const tcp::Segment& s) override { h_.record_out(t, s); }
+    // The TOS byte (ECN field included) travels in the recorded header's `tos`.
+    void send_ip(const tcp::FourTuple& t, const tcp::Segment& s, const tcp::IpParams& ip) override {
+        tcp::Segment with_tos = s;
+        with_tos.tos = ip.tos;
+        h_.record_out(t, with_tos);
+    }
 private:
     Harness& h_;
 };
@@ -148,6 +154,7 @@ std::string Harness::line(const Recorded& r) const {
        << flag_letters(r.flags()) << "] seq " << rel_seq(r);
     if (r.header.ack_flag()) os << " ack " << rel_ack(r);
     os << " win " << r.header.window << " len " << r.data.size();
+    if (r.header.tos != 0) os << " tos 0x" << std::hex << int(r.header.tos) << std::dec;
     std::string opts = describe_options(r.header.options);
     if (!opts.empty()) os << " " << opts;
     if (!r.data.empty()) {
@@ -196,6 +203,7 @@ void Harness::inject(const Seg& s, Loc loc) {
     else if (g.ack_flag()) g.ack = SeqNum(opt_.our_isn) + uint32_t(our_next_);
     g.window = s.win_.value_or(opt_.peer_window);
     g.urgent_ptr = s.urp_.value_or(0);
+    g.tos = s.tos_.value_or(0);
     g.options.mss = s.mss_;
     g.options.window_scale = s.ws_;
     g.options.sack_permitted = s.sack_perm_;
@@ -246,6 +254,7 @@ std::vector<std::string> Harness::mismatches(const Seg& s, const Recorded& r) co
     if (s.ack_abs_) diff("ack (absolute)", *s.ack_abs_, r.header.ack.raw());
     if (s.win_) diff("window", *s.win_, r.header.window);
     if (s.urp_) diff("urgent pointer", *s.urp_, r.header.urgent_ptr);
+    if (s.tos_) diff("IP TOS", int(*s.tos_), int(r.header.tos));
     const tcp::TcpOptions& o = r.header.options;
     if (s.mss_) diff("mss option", std::to_string(*s.mss_), o.mss ? std::to_string(*o.mss) : std::string("absent"));
     if (s.no_mss_ && o.mss) m.push_back("mss option: expected absent, got " + std::to_string(*o.mss));

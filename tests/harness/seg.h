@@ -28,6 +28,8 @@ public:
     Seg& rst() { return flag(tcp::flags::RST); }
     Seg& ack_flag() { return flag(tcp::flags::ACK); }
     Seg& urg() { return flag(tcp::flags::URG); }
+    Seg& ece() { return flag(tcp::flags::ECE); }  // ECN-Echo (RFC 3168 §6.1)
+    Seg& cwr() { return flag(tcp::flags::CWR); }  // Congestion Window Reduced
     Seg& psh() { psh_ = Psh::Required; return flag(tcp::flags::PSH); }
     Seg& no_psh() { psh_ = Psh::Forbidden; flags_given_ = true; return *this; }
     // Expectation: these flag bits may be set or not (e.g. rst().allow(ACK)).
@@ -41,6 +43,9 @@ public:
     Seg& ack_abs(uint32_t v) { ack_abs_ = v; return *this; }
     Seg& win(uint16_t w) { win_ = w; return *this; }
     Seg& urgent_ptr(uint16_t u) { urp_ = u; return *this; }
+    // The IP TOS byte: injected segments arrive with it (CE = 0x03 in the ECN
+    // bits); expected ones must leave with exactly it (ECT(0) = 0x02).
+    Seg& tos(uint8_t t) { tos_ = t; return *this; }
 
     Seg& mss(uint16_t v) { mss_ = v; return *this; }
     Seg& no_mss() { no_mss_ = true; return *this; }
@@ -83,6 +88,7 @@ private:
     std::optional<int64_t> seq_rel_, ack_rel_;
     std::optional<uint32_t> seq_abs_, ack_abs_;
     std::optional<uint16_t> win_, urp_, mss_;
+    std::optional<uint8_t> tos_;
     bool no_mss_ = false;
     std::optional<uint8_t> ws_;
     bool sack_perm_ = false;

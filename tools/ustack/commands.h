@@ -25,6 +25,7 @@ struct ServeOptions {
     double msl_seconds = 120;  // RFC 9293 §3.4.2 default; tests use 1
     std::string congestion = "cubic";  // --cc: reno (RFC 5681) or cubic (RFC 9438)
     double rto_min_ms = 200;           // --rto-min: RTO floor (TcpConfig::rto_min)
+    std::string ecn = "passive";       // --ecn: off, passive or on (RFC 3168; Linux's tcp_ecn 0, 2, 1)
     bool verbose = false;
     std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
     size_t backlog = 128;                // --backlog: the accept queue (and SYN queue) limit
@@ -58,6 +59,7 @@ struct FetchOptions {
     double msl_seconds = 120;
     std::string congestion = "cubic";
     double rto_min_ms = 200;
+    std::string ecn = "passive";  // --ecn, as for serve
     bool verbose = false;
     std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
 };

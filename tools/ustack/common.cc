@@ -118,6 +118,12 @@ tcp::SynCookieSecret make_syn_cookie_secret() {
     return secret;
 }
 
+tcp::EcnMode parse_ecn_mode(std::string_view text) {
+    if (text == "off") return tcp::EcnMode::Off;
+    if (text == "on") return tcp::EcnMode::On;
+    return tcp::EcnMode::Passive;
+}
+
 void StateTracer::on_state_change(const tcp::Connection& c, tcp::State from, tcp::State to,
                                   std::string_view cause) {
     ++transitions_;

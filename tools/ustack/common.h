@@ -68,6 +68,9 @@ std::unique_ptr<tcp::Rfc6528Isn> make_isn_generator();
 // The SYN cookie key (RFC 4987 §3.6), from /dev/urandom like the ISN key.
 tcp::SynCookieSecret make_syn_cookie_secret();
 
+// "off", "passive", "on" (--ecn) as a tcp::EcnMode; anything else is Passive.
+tcp::EcnMode parse_ecn_mode(std::string_view text);
+
 // The -v tracer: one line per state transition, client endpoint first,
 // e.g. "10.0.0.1:51234 > 10.0.0.2:80  SYN-RECEIVED -> ESTABLISHED  (ACK 1001 acknowledges our SYN)".
 class StateTracer final : public tcp::ConnectionObserver {

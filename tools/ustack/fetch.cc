@@ -371,6 +371,7 @@ int run_fetch(const FetchOptions& o) {
     cfg.tcp.congestion = tcp::parse_congestion(o.congestion).value_or(tcp::CongestionAlgorithm::Cubic);
     if (!(o.rto_min_ms >= 1) || o.rto_min_ms > 60000) throw CliError{kUsage, "--rto-min must be in [1, 60000] ms"};
     cfg.tcp.rto_min = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(o.rto_min_ms));
+    cfg.tcp.ecn = parse_ecn_mode(o.ecn);
     auto tun = open_tun(o.tun, o.mtu, addr, host);
     auto injector = make_fault_injector(*tun, faults);
 

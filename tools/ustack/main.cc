@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
                           "(default 128M; 0: no limit); at the limit new connections are refused");
     serve_cmd->add_option("--rto-min", serve.rto_min_ms, "retransmission timeout floor in ms (Linux: 200; RFC 6298 §2.4: 1000)")
         ->capture_default_str();
+    serve_cmd->add_option("--ecn", serve.ecn, "ECN (RFC 3168): off, passive (accept when the peer asks) or on (ask)")
+        ->check(CLI::IsMember({"off", "passive", "on"}))->capture_default_str();
     serve_cmd->footer(kExitCodes);
 
     FetchOptions fetch;
@@ -86,6 +88,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"reno", "cubic"}))->capture_default_str();
     fetch_cmd->add_option("--rto-min", fetch.rto_min_ms, "retransmission timeout floor in ms (Linux: 200; RFC 6298 §2.4: 1000)")
         ->capture_default_str();
+    fetch_cmd->add_option("--ecn", fetch.ecn, "ECN (RFC 3168): off, passive (accept when the peer asks) or on (ask)")
+        ->check(CLI::IsMember({"off", "passive", "on"}))->capture_default_str();
     fetch_cmd->footer(kExitCodes);
 
     // Listed for --help only: main() hands `ustack script ...` to script_cli() before parsing.
