@@ -198,8 +198,8 @@ struct TcpConfig {
     // the time `r2_retransmissions` RTO backoffs take from rto_min, doubling
     // up to rto_max (rto_min*(2^(n+1)-1) before the ceiling, rto_max per step
     // after it), but never less than r2_timeout (RFC 9293 §3.8.3: at least
-    // 100 s). 15 gives 663 s with the RFC 6298 1 s / 60 s RTO bounds (Linux:
-    // 924.6 s with 200 ms / 120 s). 100 s alone killed about 0.3 % of healthy
+    // 100 s). 15 gives 522.2 s with the default 200 ms / 60 s RTO bounds,
+    // 663 s with RFC 6298's 1 s floor (Linux: 924.6 s with 200 ms / 120 s). 100 s alone killed about 0.3 % of healthy
     // connections at 20 % loss each way (tests/unit/stack_lossy_sim_test.cc).
     // 0: R2 is r2_timeout alone. SYNs keep r2_syn_timeout (MUST-23).
     uint32_t r2_retransmissions = 15;

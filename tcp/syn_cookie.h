@@ -38,7 +38,7 @@ std::optional<uint16_t> check_syn_cookie(const SynCookieSecret& secret, const Fo
 
 // The SYN options a cookie SYN-ACK agreed to, kept in the low 6 bits of our
 // TSval (Linux TSBITS): bits 0-3 the peer's window shift (15: none), bit 4
-// SACK-permitted, bit 5 ECN (never set: ustack does not negotiate ECN).
+// SACK-permitted, bit 5 ECN (never set: a cookie SYN-ACK does not agree to ECN).
 struct CookieOptions {
     std::optional<uint8_t> peer_wscale;
     bool sack_permitted = false;

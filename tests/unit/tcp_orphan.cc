@@ -217,6 +217,7 @@ TEST_F(TcpTest, SynReceived_FullCloseSendsFinAsOrphan) {
 
 TEST_F(TcpTest, LastAck_OrphanFinRetransmittedUntilR2ThenClosed) {
     config().r2_timeout = 10s;
+    config().r2_retransmissions = 0;  // R2 is the time limit alone
     in_state(State::CloseWait, Open::Passive);
     close_full();
     expect(seg().flags(FIN | ACK).seq(1).ack(2));
@@ -231,6 +232,7 @@ TEST_F(TcpTest, LastAck_OrphanFinRetransmittedUntilR2ThenClosed) {
 
 TEST_F(TcpTest, Closing_OrphanFinRetransmittedUntilR2ThenClosed) {
     config().r2_timeout = 10s;
+    config().r2_retransmissions = 0;  // R2 is the time limit alone
     in_state(State::Closing);
     close_full();  // already half-closed: now an orphan too
     EXPECT_EQ(orphans(*this).orphans, 1u);
@@ -244,6 +246,7 @@ TEST_F(TcpTest, Closing_OrphanFinRetransmittedUntilR2ThenClosed) {
 
 TEST_F(TcpTest, FinWait1_OrphanWhoseFinIsNeverAckedEndsAtR2) {
     config().r2_timeout = 10s;
+    config().r2_retransmissions = 0;  // R2 is the time limit alone
     in_state(State::Established);
     close_full();
     expect(seg().flags(FIN | ACK).seq(1).ack(1));

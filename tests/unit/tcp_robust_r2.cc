@@ -11,7 +11,9 @@ using namespace tcp::flags;
 TEST(TcpRobustR2, LimitModelsBackedOffRetransmissions) {
     tcp::TcpConfig c;
     EXPECT_EQ(c.r2_retransmissions, 15u);
-    EXPECT_EQ(tcp::r2_limit(c), 663s);  // 1+2+4+8+16+32 s, then 10 x 60 s
+    EXPECT_EQ(tcp::r2_limit(c), 522200ms);  // default 200 ms floor: 0.2 x (2^9 - 1) s, then 7 x 60 s
+    c.rto_min = 1s;
+    EXPECT_EQ(tcp::r2_limit(c), 663s);  // RFC 6298's 1 s floor: 1+2+4+8+16+32 s, then 10 x 60 s
     c.rto_min = 200ms;
     c.rto_max = 120s;
     EXPECT_EQ(tcp::r2_limit(c), 924600ms);  // Linux: tcp_retries2 = 15 with TCP_RTO_MIN/MAX
