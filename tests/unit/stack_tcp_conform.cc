@@ -125,7 +125,8 @@ TEST(StackTcpConform, EcnCeInTheIpHeaderEchoedAsEce) {
     USTACK_REQ("SHLD-8");
     Established e(tcp::EcnMode::On, true);
     e.deliver_data("hello", 5001, 0x03);  // CE, set by a congested router
-    const auto& ack = e.last().rfind_pdu<Tins::TCP>();
+    const auto packet = e.last();  // a copy: the TCP layer below is owned by it
+    const auto& ack = packet.rfind_pdu<Tins::TCP>();
     EXPECT_EQ(ack.ack_seq(), 5006u);
     EXPECT_TRUE(ack.flags() & Tins::TCP::ECE);
 }
