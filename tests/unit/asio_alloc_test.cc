@@ -24,6 +24,7 @@
 #include "stack/wire/ipv4.h"
 #include "tcp/asio/tcp_acceptor.h"
 #include "tcp/asio/tcp_stream.h"
+#include "tests/unit/asio_two_stacks.h"
 
 // GCC 12 sees malloc/free inside the replaced new/delete and warns about a
 // mismatch it cannot prove; the pair below is consistent.
@@ -271,36 +272,22 @@ TEST(DataPathAllocations, BareStacks_BulkTcpWithLoss_NoneAfterWarmup) {
                                  << " packets lost";
 }
 
-TEST(DataPathAllocations, BulkTcpStream_NoneAfterWarmup) {
+// TcpStreams between two EventLoops (tests/unit/asio_two_stacks.h).
+using StreamAllocations = testkit::TwoStacks;
+
+TEST_F(StreamAllocations, BulkTcpStream_NoneAfterWarmup) {
     if (!USTACK_COUNT_ALLOCATIONS) GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
-    asio::io_context io;
-    auto [la, lb] = link::make_socketpair_links(1500);
-    tcp::FixedIsn isn_a(1), isn_b(99);
-    StackConfig ca, cb;
-    ca.addr = wire::Ipv4Address(10, 0, 0, 1);
-    cb.addr = wire::Ipv4Address(10, 0, 0, 2);
-    EventLoop a(io, *la, ca, isn_a), b(io, *lb, cb, isn_b);
-    a.start();
-    b.start();
-    TcpAcceptor acceptor(b, {cb.addr, 80});
-    TcpStream client(a), server(b);
+    TcpAcceptor acceptor(*b_, {testkit::kB, 80});
+    TcpStream client(*a_), server(*b_);
     bool up = false;
-    int connected = 0;
-    acceptor.async_accept(server, [&](error_code) { ++connected; });
-    client.async_connect({cb.addr, 80}, [&](error_code) { ++connected; });
-    auto run_until = [&](const std::function<bool()>& done) {
-        auto end = std::chrono::steady_clock::now() + 20s;
-        while (!done() && std::chrono::steady_clock::now() < end) io.run_one_for(10ms);
-        return done();
-    };
-    ASSERT_TRUE(run_until([&] { return connected == 2; }));
+    connect_pair(client, server, acceptor);
     std::vector<uint8_t> out(8 * 1024 * 1024, 0x5a), in(out.size());
     size_t done = 0;
     auto transfer = [&](size_t bytes) {
         done = 0;
         asio::async_write(client, asio::buffer(out.data(), bytes), [&](error_code, size_t) { ++done; });
         asio::async_read(server, asio::buffer(in.data(), bytes), [&](error_code, size_t) { ++done; });
-        return run_until([&] { return done == 2; });
+        return run_until([&] { return done == 2; }, 20s);
     };
     ASSERT_TRUE(transfer(1024 * 1024));  // warm-up
     uint64_t allocations;
@@ -342,28 +329,11 @@ struct Pump {
     }
 };
 
-TEST(DataPathAllocations, TcpStream_SegmentSizedOperations_NoneAfterWarmup) {
+TEST_F(StreamAllocations, TcpStream_SegmentSizedOperations_NoneAfterWarmup) {
     if (!USTACK_COUNT_ALLOCATIONS) GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
-    asio::io_context io;
-    auto [la, lb] = link::make_socketpair_links(1500);
-    tcp::FixedIsn isn_a(1), isn_b(99);
-    StackConfig ca, cb;
-    ca.addr = wire::Ipv4Address(10, 0, 0, 1);
-    cb.addr = wire::Ipv4Address(10, 0, 0, 2);
-    EventLoop a(io, *la, ca, isn_a), b(io, *lb, cb, isn_b);
-    a.start();
-    b.start();
-    TcpAcceptor acceptor(b, {cb.addr, 80});
-    TcpStream client(a), server(b);
-    int connected = 0;
-    acceptor.async_accept(server, [&](error_code) { ++connected; });
-    client.async_connect({cb.addr, 80}, [&](error_code) { ++connected; });
-    auto run_until = [&](const std::function<bool()>& done) {
-        auto end = std::chrono::steady_clock::now() + 20s;
-        while (!done() && std::chrono::steady_clock::now() < end) io.run_one_for(10ms);
-        return done();
-    };
-    ASSERT_TRUE(run_until([&] { return connected == 2; }));
+    TcpAcceptor acceptor(*b_, {testkit::kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
     std::vector<uint8_t> out(1024 * 1024, 0x5a), in(out.size());
     uint64_t ops = 0;
     bool wrote = false, read = false;
@@ -372,7 +342,7 @@ TEST(DataPathAllocations, TcpStream_SegmentSizedOperations_NoneAfterWarmup) {
         wrote = read = false;
         Pump{client, out.data(), bytes, true, &ops, &wrote}.start();
         Pump{server, in.data(), bytes, false, &ops, &read}.start();
-        return run_until([&] { return wrote && read; });
+        return run_until([&] { return wrote && read; }, 20s);
     };
     ASSERT_TRUE(transfer(256 * 1024));  // warm-up
     uint64_t allocations;

@@ -10,6 +10,7 @@
 #include "tcp/memory.h"
 #include "tcp/tcp_layer.h"
 #include "tests/harness/req.h"
+#include "tests/harness/segment_recorder.h"
 
 namespace ustack::tcp {
 namespace {
@@ -19,18 +20,7 @@ using namespace std::chrono_literals;
 const wire::Ipv4Address kUs{10, 0, 0, 2};
 const wire::Ipv4Address kPeer{10, 0, 0, 1};
 
-struct Recorder final : Outbox {
-    struct Out {
-        FourTuple tuple;
-        Segment seg;
-    };
-    std::vector<Out> out;
-    void send(const FourTuple& t, const Segment& s) override {
-        Out o{t, s};
-        o.seg.payload = {};
-        out.push_back(o);
-    }
-};
+using Recorder = ::ustack::testing::SegmentRecorder;
 
 struct TcpMemoryLimit : ::testing::Test {
     Recorder rec;

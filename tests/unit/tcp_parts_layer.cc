@@ -6,6 +6,7 @@
 
 #include "tcp/tcp_layer.h"
 #include "tests/harness/req.h"
+#include "tests/harness/segment_recorder.h"
 
 namespace ustack::tcp {
 namespace {
@@ -15,18 +16,7 @@ using namespace std::chrono_literals;
 const wire::Ipv4Address kUs{10, 0, 0, 2};
 const wire::Ipv4Address kPeer{10, 0, 0, 1};
 
-struct Recorder final : Outbox {
-    struct Out {
-        FourTuple tuple;
-        Segment seg;
-    };
-    std::vector<Out> out;
-    void send(const FourTuple& t, const Segment& s) override {
-        Out o{t, s};
-        o.seg.payload = {};
-        out.push_back(o);
-    }
-};
+using Recorder = ::ustack::testing::SegmentRecorder;
 
 struct TcpPartsLayer : ::testing::Test {
     Recorder rec;
