@@ -143,18 +143,72 @@ bool Connection::Impl::on_fragmentation_needed(const IcmpError& e, Instant now) 
     path_mtu = mtu;
     clamp_mss();
     if (snd.mss() >= before) return true;  // segments already fit
-    // The segment that was too big is lost: re-segment and resend at once
-    // from SND.UNA (RFC 1191 §6.4); not a congestion signal, cwnd stays.
+    // RFC 1191 §6.4: the segments too big for the path are lost; resend them
+    // now rather than after a retransmission timeout.
     if (snd.syn_acked() && snd.max() > snd.una() &&
         (state == State::Established || state == State::CloseWait || state == State::FinWait1 ||
          state == State::LastAck || state == State::Closing)) {
-        snd.rewind();
-        retransmit_deadline.reset();
-        send_data_segment(snd.una(), snd.mss(), true, now);
-        arm_retransmit(now);
+        retransmit_too_big(now);
         output(now);
     }
     return true;
+}
+
+void Connection::Impl::note_sent_segment(SeqNum seq, SeqNum end, uint32_t size, bool retransmission) {
+    // A retransmission is now what the network carries for the octets it
+    // covers: a short segment recorded there no longer vouches for them.
+    if (retransmission) {
+        uint8_t kept = 0;
+        for (uint8_t i = 0; i < short_sent_n; ++i) {
+            if (short_sent[i].end <= seq || end <= short_sent[i].seq) short_sent[kept++] = short_sent[i];
+        }
+        short_sent_n = kept;
+    }
+    if (size >= snd.mss() || short_sent_n == short_sent.size()) return;  // size 0: a bare FIN
+    short_sent[short_sent_n++] = ShortSegment{seq, end, uint16_t(size)};
+}
+
+void Connection::Impl::forget_short_segments_below(SeqNum una) {
+    // An entry never outlives its octets, so a wrapped sequence space cannot match it.
+    uint8_t kept = 0;
+    for (uint8_t i = 0; i < short_sent_n; ++i) {
+        if (short_sent[i].end > una) short_sent[kept++] = short_sent[i];
+    }
+    short_sent_n = kept;
+}
+
+void Connection::Impl::retransmit_too_big(Instant now) {
+    // RFC 1191 §6.4, as Linux's tcp_simple_retransmit: the segments in flight
+    // larger than the new MSS were dropped on the way, the others went
+    // through. Walk [SND.UNA, SND.NXT) and resend, at once and re-segmented,
+    // every octet that is neither in a recorded short segment that fits nor
+    // SACKed. Not a congestion signal: cwnd and ssthresh stay (the data in
+    // the network did not grow, only its units shrank), and so does SND.NXT.
+    SeqNum seq = snd.una(), end = snd.nxt();
+    bool head_resent = false;
+    while (seq < end) {
+        std::optional<SeqNum> skip_to;  // seq lies in a range the peer has (or will have)
+        SeqNum stop = end;              // the next such range starts there
+        auto skip_or_stop = [&](SeqNum left, SeqNum right) {
+            if (left <= seq && seq < right) skip_to = right;
+            else if (seq < left && left < stop) stop = left;
+        };
+        for (uint8_t i = 0; i < short_sent_n; ++i) {
+            if (short_sent[i].size <= snd.mss()) skip_or_stop(short_sent[i].seq, short_sent[i].end);
+        }
+        for (size_t i = 0; i < scoreboard.size(); ++i) skip_or_stop(scoreboard.at(i).left, scoreboard.at(i).right);
+        if (skip_to) {
+            seq = *skip_to;
+            continue;
+        }
+        if (!send_data_segment(seq, uint32_t(stop - seq), true, now)) break;
+        head_resent = head_resent || seq == snd.una();
+        seq = sent_end;
+    }
+    if (head_resent) {
+        retransmit_deadline.reset();  // RFC 6298 §5.3: the oldest segment was just sent again
+        arm_retransmit(now);
+    }
 }
 
 // ---- Connection ----

@@ -113,6 +113,17 @@ struct Connection::Impl {
     wire::Ipv4Address ip_next_hop;  // first hop of the source route in use
     TcpError soft_error = TcpError::None;  // last ICMP soft error (SHLD-25)
     uint16_t path_mtu = 0;         // lowered by Fragmentation Needed (RFC 1191); 0: the link MTU
+    // Segments in flight sent shorter than the MSS then (RFC 1191 §6.4): after
+    // a path MTU drop those that fit the new MSS went through and are not
+    // resent; every other octet in flight went in a segment of a full MSS,
+    // larger than the new one. Unordered, at most 8: a short segment sent
+    // while all are taken is not recorded, and is merely resent after a drop.
+    struct ShortSegment {
+        SeqNum seq, end;  // [seq, end), a FIN included
+        uint16_t size;    // payload plus options beyond those the MSS allows for
+    };
+    std::array<ShortSegment, 8> short_sent{};
+    uint8_t short_sent_n = 0;
 
     // ---- ECN (connection_ecn.cc; RFC 3168 §6.1) ----
     bool ecn_ok = false;                // both SYNs agreed (§6.1.1)
@@ -182,6 +193,10 @@ struct Connection::Impl {
     bool on_fragmentation_needed(const IcmpError& err, Instant now);
     bool build_ip_options(const IpSettings& s, const SourceRoute& route);  // into ip_wire; false: too long
     void clamp_mss();            // send MSS within the path MTU less IP and TCP options (§3.7.1)
+    // A data segment [seq, end) of `size` went out (size as ShortSegment::size).
+    void note_sent_segment(SeqNum seq, SeqNum end, uint32_t size, bool retransmission);
+    void forget_short_segments_below(SeqNum una);  // acknowledged: never resent
+    void retransmit_too_big(Instant now);  // RFC 1191 §6.4: what no longer fits the MSS, again
     TcpError timeout_error() const { return soft_error != TcpError::None ? soft_error : TcpError::TimedOut; }
 
     // ---- connection_recovery.cc ----

@@ -334,6 +334,7 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
         if (snd.flight_size() > 0) arm_retransmit(now);
         snd.update_window(seg);
         scoreboard.acknowledge(snd.una());
+        forget_short_segments_below(snd.una());
         recovery_on_new_ack(acked, flight_before, now);
         if (freed > 0) pending_events |= Writable;
     } else {

@@ -174,11 +174,15 @@ TEST_F(StackTcpIp, FragmentationNeeded_NextSegmentsFitTheReportedMtu) {
     ASSERT_EQ(sink_.packets.size(), before + 2);
     EXPECT_EQ(sink_.packets[before].size(), 1500u);
     deliver(icmp_error(3, 4, sink_.packets[before], 1000));
-    // Resent at once from SND.UNA in 1000-byte datagrams.
-    ASSERT_GE(sink_.packets.size(), before + 5);
+    // The 1500-byte datagram resent at once in two that fit; the 580-byte
+    // one went through and is not resent (RFC 1191 §6.4, tcp_robust_pmtu.cc).
+    ASSERT_EQ(sink_.packets.size(), before + 4);
     for (size_t i = before + 2; i < sink_.packets.size(); ++i) EXPECT_LE(sink_.packets[i].size(), 1000u);
     Tins::IP first(sink_.packets[before + 2].data(), uint32_t(sink_.packets[before + 2].size()));
+    Tins::IP second(sink_.packets[before + 3].data(), uint32_t(sink_.packets[before + 3].size()));
     EXPECT_EQ(first.rfind_pdu<Tins::TCP>().seq(), 1001u);  // ISS 1000 + 1
+    EXPECT_EQ(second.rfind_pdu<Tins::TCP>().seq(), 1961u);
+    EXPECT_EQ(first.size() + second.size(), 1500u + 40u);  // the same 1460 octets, one more header
     EXPECT_EQ(c->snapshot().snd_mss, 960);
 }
 
