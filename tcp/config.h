@@ -99,19 +99,29 @@ struct TcpConfig {
     // advertised window is at most 65535; with it, up to 1 GiB (RFC 7323 §2.3).
     size_t send_buffer = 256 * 1024;
     size_t recv_buffer = 256 * 1024;
+    // Receive buffer auto-tuning (Linux tcp_moderate_rcvbuf, "dynamic
+    // right-sizing"; tcp/rcv_space.h): recv_buffer is the starting size; once
+    // per receiver RTT the buffer grows to about twice what the application
+    // read in the last RTT plus 16 MSS, up to recv_buffer_max (Linux's
+    // tcp_rmem[2], 6 MiB), never under memory pressure, never shrinking. The
+    // Window Scale we offer is chosen for recv_buffer_max. Off: recv_buffer
+    // is fixed (as Linux with SO_RCVBUF set).
+    bool recv_autotune = true;
+    size_t recv_buffer_max = 6 * 1024 * 1024;
 
     // Bytes of buffer storage all connections together may reserve (send and
     // receive rings, segment scratch; tcp/memory.h). Rings start empty and
     // grow in doubling steps from 4 KiB as data needs them. At the limit
     // (pressure) a SYN for a listener is dropped, connect() fails with
     // NoBuffers, and rings stop growing; existing connections keep working.
+    // Auto-tuned receive rings may grow further (recv_buffer_max) while there is room.
     // 128 MiB holds 255 connections with both rings grown to the full 256 KiB
     // (525,748 bytes each with the 1,460-byte scratch), or about 91,900 idle
     // ones (1,460 bytes each; a new one needs 9,652 bytes of room). 0: no limit.
     size_t memory_limit = 128 * 1024 * 1024;
 
     // RFC 7323 §2: offer the Window Scale option on SYNs (the shift is chosen
-    // so recv_buffer fits the 16-bit field); scaling is used only when both SYNs carry it.
+    // so recv_buffer_ceiling() fits the 16-bit field); scaling is used only when both SYNs carry it.
     bool window_scaling = true;
     // RFC 7323 §3-5: offer the Timestamps option on SYNs; when both SYNs carry
     // it, every segment does, RTT samples come from TSecr and PAWS drops old segments.
@@ -204,6 +214,12 @@ struct TcpConfig {
     // 0: R2 is r2_timeout alone. SYNs keep r2_syn_timeout (MUST-23).
     uint32_t r2_retransmissions = 15;
 };
+
+// The most a connection's receive buffer may grow to under `cfg`: what the
+// Window Scale option is chosen for (RFC 7323 §2.3).
+inline size_t recv_buffer_ceiling(const TcpConfig& cfg) {
+    return cfg.recv_autotune && cfg.recv_buffer_max > cfg.recv_buffer ? cfg.recv_buffer_max : cfg.recv_buffer;
+}
 
 // R2 of a synchronized connection under `cfg` (§3.8.3; see r2_retransmissions).
 Duration r2_limit(const TcpConfig& cfg);

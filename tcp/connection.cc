@@ -26,7 +26,8 @@ Connection::Impl::Impl(Connection& owner, const TcpConfig& config, const FourTup
       outbox(out),
       isn_gen(isn),
       snd(config.send_buffer),
-      rcv(config.recv_buffer, config.mss),
+      rcv(config.recv_buffer, config.mss, recv_buffer_ceiling(config)),
+      rcv_space(config.mss),
       rtt(config.rto_initial, config.rto_min, config.rto_max),
       cc(make_congestion_control(config.congestion, config.initial_window_segments)),
       scratch(std::max<size_t>(config.mss, 1)) {
@@ -258,6 +259,7 @@ size_t Connection::receive(std::span<uint8_t> out, Instant now) {
         c.rcv.release();
         return n;
     }
+    c.autotune_on_read(now);
     // Opening the window may be worth telling the peer (§3.8.6.2.2).
     if (can_receive_data(c.state) && c.rcv.window_update_due()) {
         c.ack_now = true;

@@ -15,6 +15,7 @@
 #include "tcp/congestion.h"
 #include "tcp/connection.h"
 #include "tcp/rack.h"
+#include "tcp/rcv_space.h"
 #include "tcp/receiver.h"
 #include "tcp/rtt_estimator.h"
 #include "tcp/scoreboard.h"
@@ -69,6 +70,7 @@ struct Connection::Impl {
     // ---- the per-concern parts ----
     Sender snd;
     Receiver rcv;
+    RcvSpace rcv_space;  // receive buffer auto-tuning (cfg.recv_autotune)
     RttEstimator rtt;
     std::unique_ptr<CongestionControl> cc;
     std::vector<uint8_t> scratch;  // one segment's payload, allocated once
@@ -224,6 +226,9 @@ struct Connection::Impl {
     MemoryUsage memory_usage() const;
     void memory_begin();  // a call starts: the buffers' growth budget from the pool
     void memory_end();    // the outermost call ends: charge what is held now
+    // ---- receive buffer auto-tuning (connection_rcv_space.cc; tcp/rcv_space.h) ----
+    void autotune_on_data(const Segment& seg, Instant now);  // in-order text arrived: receiver RTT
+    void autotune_on_read(Instant now);                      // the application read: maybe grow the buffer
     // ---- connection_ecn.cc (RFC 3168 §6.1) ----
     void ecn_take_syn(const Segment& syn);     // negotiation from the peer's SYN or SYN-ACK
     uint8_t ecn_syn_flags(bool with_ack) const;  // ECE,CWR on our SYN; ECE on an agreeing SYN-ACK

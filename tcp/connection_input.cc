@@ -44,7 +44,7 @@ void Connection::Impl::take_syn_options(const Segment& syn) {
     ws_ok = cfg.window_scaling && syn.options.window_scale.has_value();
     if (ws_ok) {
         snd.set_scale(std::min<uint8_t>(*syn.options.window_scale, 14));
-        rcv.set_scale(window_scale_for(cfg.recv_buffer));
+        rcv.set_scale(window_scale_for(recv_buffer_ceiling(cfg)));
     }
     // RFC 2018 §2: SACK blocks only when both SYNs carry SACK-permitted.
     sack_ok = cfg.sack && syn.options.sack_permitted;
@@ -421,7 +421,10 @@ void Connection::Impl::process_text_and_fin(const Segment& seg, Instant now) {
     bool had_gap = rcv.out_of_order() > 0;
     Receiver::Accepted acc = rcv.accept(seg);
     ack_received_text(seg, before, had_gap || acc.fin, now);
-    if (acc.bytes > 0) pending_events |= Readable;
+    if (acc.bytes > 0) {
+        pending_events |= Readable;
+        autotune_on_data(seg, now);
+    }
     if (!acc.fin) return;
 
     // Eighth: the FIN is in order.

@@ -68,7 +68,7 @@ void Connection::Impl::send_syn(bool with_ack, Instant now) {
     s.options.mss = cfg.mss;
     // RFC 7323 §2.2: Window Scale on a SYN when enabled; on a SYN-ACK only
     // when the peer's SYN carried it.
-    if (with_ack ? ws_ok : cfg.window_scaling) s.options.window_scale = window_scale_for(cfg.recv_buffer);
+    if (with_ack ? ws_ok : cfg.window_scaling) s.options.window_scale = window_scale_for(recv_buffer_ceiling(cfg));
     // RFC 7323 §3.2: Timestamps on a SYN when enabled (TSecr 0, no ACK);
     // on a SYN-ACK only when the peer's SYN carried them (make_segment did it).
     if (!with_ack && cfg.timestamps) s.options.timestamps = Timestamps{ts_now(), 0};

@@ -12,7 +12,7 @@ namespace ustack::tcp {
 struct MemoryUsage {
     // ---- reserved: storage allocated for the connection's buffers (limited) ----
     size_t send_reserved = 0;  // send ring storage (grows on demand up to TcpConfig::send_buffer)
-    size_t recv_reserved = 0;  // receive ring storage (up to TcpConfig::recv_buffer)
+    size_t recv_reserved = 0;  // receive ring storage (up to TcpConfig::recv_buffer; auto-tuned: recv_buffer_max)
     size_t scratch = 0;        // one segment's payload buffer (the MSS; none in TIME-WAIT/CLOSED)
     // ---- used: data in those buffers ----
     size_t send_unsent = 0;    // queued by SEND, not yet sent

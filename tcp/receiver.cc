@@ -21,18 +21,28 @@ void Receiver::start(SeqNum irs) {
 uint32_t Receiver::potential_window() const {
     // With a shift, the window field is rounded up to whole 2^shift units
     // (below); keeping 2^shift - 1 octets in reserve keeps that inside the buffer.
-    size_t cap = ring_.reachable(budget_);
+    size_t cap = std::min(clamp_, ring_.reachable(budget_));
     size_t free = cap > ring_.size() ? cap - ring_.size() : 0;
     size_t reserve = (size_t(1) << shift_) - 1;
     free = free > reserve ? free - reserve : 0;
     return uint32_t(std::min<size_t>(free, max_window()));
 }
 
+bool Receiver::grow(size_t bytes) {
+    // Storage is not allocated here: the window opens only as far as the
+    // growth budget reaches (potential_window), so under pressure it stays
+    // within what is allocated and opens when the pressure ends.
+    size_t to = std::min(bytes, ring_.limit());
+    if (to <= clamp_) return false;
+    clamp_ = to;
+    return true;
+}
+
 uint16_t Receiver::advertise(bool syn) {
     uint32_t potential = potential_window();
     if (syn) potential = std::min<uint32_t>(potential, 65535);
     uint32_t current = edge_ > nxt_ ? uint32_t(edge_ - nxt_) : 0;
-    uint32_t threshold = uint32_t(std::min<size_t>(ring_.limit() / 2, mss_));
+    uint32_t threshold = uint32_t(std::min<size_t>(clamp_ / 2, mss_));
     if (potential > current && (potential - current >= threshold || potential == max_window() ||
                                 ring_.size() == 0)) {
         edge_ = nxt_ + potential;
@@ -54,7 +64,7 @@ uint16_t Receiver::advertise(bool syn) {
 bool Receiver::window_update_due() const {
     uint32_t potential = potential_window();
     uint32_t current = wnd();
-    uint32_t threshold = uint32_t(std::min<size_t>(ring_.limit() / 2, mss_));
+    uint32_t threshold = uint32_t(std::min<size_t>(clamp_ / 2, mss_));
     return potential > current && potential - current >= threshold && current < threshold;
 }
 
@@ -87,7 +97,7 @@ Receiver::Accepted Receiver::accept(const Segment& seg) {
     // as far as this segment reaches: grown now, in steps, not per segment.
     if (!data.empty() && end > nxt_) {
         uint32_t reach = std::min(uint32_t(end - nxt_), wnd());
-        ring_.reserve(std::min(ring_.size() + reach, ring_.limit()));
+        ring_.reserve(std::min(ring_.size() + reach, ring_.limit()), clamp_);
     }
     auto r = reasm_.insert(nxt_, wnd(), seq, data, seg.fin(), ring_);
     nxt_ = nxt_ + r.advanced;

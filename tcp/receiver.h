@@ -3,8 +3,9 @@
 // receiver-side silly window avoidance (§3.8.6.2.2, MUST-39).
 #pragma once
 
-#include <cstddef>
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -23,8 +24,10 @@ uint8_t window_scale_for(size_t buffer);
 class Receiver {
 public:
     // `mss` is the segment size the peer is expected to send (for SWS avoidance).
-    // The buffer allocates nothing until data arrives; it grows up to `capacity`.
-    Receiver(size_t capacity, uint16_t mss) : ring_(ByteRing::lazy(capacity)), mss_(mss) {}
+    // The buffer allocates nothing until data arrives; it grows up to `capacity`,
+    // and with auto-tuning (grow()) up to `ceiling` when that is larger.
+    Receiver(size_t capacity, uint16_t mss, size_t ceiling = 0)
+        : ring_(ByteRing::lazy(std::max(capacity, ceiling))), mss_(mss), clamp_(capacity) {}
 
     // A SYN arrived with SEG.SEQ = irs: RCV.NXT = IRS + 1; opens the window.
     void start(SeqNum irs);
@@ -88,13 +91,19 @@ public:
     // The read position is at the urgent mark: all urgent data has been read
     // and the next octet is the first non-urgent one (RFC 6093 §4).
     bool at_urgent_mark() const { return up_ && *up_ == read_seq(); }
-    size_t capacity() const { return ring_.limit(); }       // the configured size
+    size_t capacity() const { return clamp_; }              // the buffer size now (configured, or tuned)
+    size_t ceiling() const { return ring_.limit(); }        // the most auto-tuning may grow it to
     size_t allocated() const { return ring_.capacity(); }   // storage allocated now
     // Bytes of storage the buffer may still allocate to open the window
     // (the pool's room, tcp/memory.h; 0 under pressure: the window then opens
     // only within the storage already allocated). An edge already advertised
     // never moves left (SHLD-14), and data within it is always taken.
     void set_growth_budget(size_t bytes) { budget_ = bytes; }
+    // Auto-tuning (tcp/rcv_space.h): the buffer may hold `bytes` (at most
+    // ceiling()) from now on. The window still opens only within the storage
+    // the growth budget reaches, so memory pressure stops it growing. It never
+    // shrinks: the window is never retracted (SHLD-14). True if it grew.
+    bool grow(size_t bytes);
 
 private:
     uint32_t potential_window() const;
@@ -109,6 +118,7 @@ private:
     SeqNum adv_;   // right edge shown to the peer by the last window field (edge_ rounded up to the scale unit)
     bool fin_received_ = false;
     size_t budget_ = SIZE_MAX;
+    size_t clamp_;  // the buffer size the window may use (Linux's window_clamp)
     std::optional<SeqNum> up_;  // RCV.UP while at or ahead of the read position
     // Left edges of the out-of-order segments received most recently, newest
     // first, each in a different held block (RFC 2018 §4 block order).

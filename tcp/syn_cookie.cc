@@ -110,7 +110,7 @@ Segment cookie_syn_ack(const TcpConfig& cfg, const Segment& syn, SeqNum cookie, 
     CookieOptions o;
     if (cfg.window_scaling && syn.options.window_scale) {
         o.peer_wscale = *syn.options.window_scale;
-        s.options.window_scale = window_scale_for(cfg.recv_buffer);
+        s.options.window_scale = window_scale_for(recv_buffer_ceiling(cfg));
     }
     if (cfg.sack && syn.options.sack_permitted) {
         o.sack_permitted = true;

@@ -411,7 +411,7 @@ void Harness::check_invariants(Loc loc) {
         if (!(t.snd_una <= t.snd_nxt)) fail(loc, "invariant: SND.UNA > SND.NXT" + where);
         if (!(t.snd_nxt <= t.snd_max)) fail(loc, "invariant: SND.NXT > highest sequence number sent" + where);
         if (t.send_buffered > cfg.send_buffer) fail(loc, "invariant: send buffer over capacity" + where);
-        if (t.recv_buffered + t.out_of_order > cfg.recv_buffer) fail(loc, "invariant: receive buffer over capacity" + where);
+        if (t.recv_buffered + t.out_of_order > tcp::recv_buffer_ceiling(cfg)) fail(loc, "invariant: receive buffer over capacity" + where);
         bool in_flight = t.snd_max != t.snd_una;  // snd_nxt is pulled back on RTO (go-back-N)
         bool armed = t.retransmit_deadline.has_value();
         bool persist = t.snd_wnd == 0;  // zero-window probing may arm the timer without data in flight

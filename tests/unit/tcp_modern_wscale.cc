@@ -30,6 +30,7 @@ TEST(TcpModernWscale, ShiftFitsTheReceiveBuffer) {
 }
 
 TEST_F(TcpTest, WindowScale_ActiveSynOffersShiftForBuffer) {
+    config().recv_autotune = false;  // a fixed buffer: the shift offered fits recv_buffer
     config().recv_buffer = 1024 * 1024;  // 2^20 octets: shift 5 makes it fit 16 bits
     connect();
     expect(seg().syn().seq(0).mss(1460).ws(5).win(65535));  // a SYN's window is never scaled (§2.2)
@@ -45,6 +46,7 @@ TEST_F(TcpTest, WindowScale_DisabledByConfigSendsNoneAndIgnoresPeers) {
 }
 
 TEST_F(TcpTest, WindowScale_BothSynsCarryItThenWindowsAreScaled) {
+    config().recv_autotune = false;  // a fixed buffer: the shift offered fits recv_buffer
     passive_open(*this, 7, 3);
     // The peer's windows are shifted left by its shift (§2.3).
     inject(seg().ack_flag().seq(1).ack(1).win(100));
@@ -59,6 +61,7 @@ TEST_F(TcpTest, WindowScale_BothSynsCarryItThenWindowsAreScaled) {
 }
 
 TEST_F(TcpTest, WindowScale_HandshakeAckWindowIsScaled) {
+    config().recv_autotune = false;  // a fixed buffer: the shift offered fits recv_buffer
     // Only SYN segments carry unscaled windows (§2.2): the ACK that completes
     // a passive open is scaled already.
     passive_open(*this, 7, 3);  // its ACK carried win 65535
@@ -74,6 +77,7 @@ TEST_F(TcpTest, WindowScale_PeerSynWithoutOptionMeansNoScaling) {
 }
 
 TEST_F(TcpTest, WindowScale_ActiveSynAckWithoutOptionMeansNoScaling) {
+    config().recv_autotune = false;  // a fixed buffer: the shift offered fits recv_buffer
     connect();
     expect(seg().syn().seq(0).ws(3));
     inject(seg().syn().ack_flag().seq(0).ack(1).mss(1460).win(2000));
@@ -83,6 +87,7 @@ TEST_F(TcpTest, WindowScale_ActiveSynAckWithoutOptionMeansNoScaling) {
 }
 
 TEST_F(TcpTest, WindowScale_ActiveSynAckWithOptionScalesAfterHandshake) {
+    config().recv_autotune = false;  // a fixed buffer: the shift offered fits recv_buffer
     connect();
     expect(seg().syn().seq(0).ws(3));
     inject(seg().syn().ack_flag().seq(0).ack(1).mss(1460).ws(2).win(2000));
@@ -93,6 +98,7 @@ TEST_F(TcpTest, WindowScale_ActiveSynAckWithOptionScalesAfterHandshake) {
 }
 
 TEST_F(TcpTest, WindowScale_ShiftAbove14IsTakenAs14) {
+    config().recv_autotune = false;  // a fixed buffer: the shift offered fits recv_buffer
     passive_open(*this, 15, 3);
     inject(seg().ack_flag().seq(1).ack(1).win(1));
     EXPECT_EQ(snap().snd_wnd, 1u << 14);
@@ -100,6 +106,7 @@ TEST_F(TcpTest, WindowScale_ShiftAbove14IsTakenAs14) {
 
 TEST_F(TcpTest, WindowScale_RightEdgeNeverMovesLeftBeyondQuantization) {
     USTACK_REQ("SHLD-14");
+    config().recv_autotune = false;  // a fixed buffer: the shift offered fits recv_buffer
     config().recv_buffer = 200000;  // shift 2
     config().delayed_ack = false;   // one ACK per segment to look at
     passive_open(*this, 7, 2);

@@ -419,7 +419,10 @@ Runner::Outcome Runner::sys_setsockopt(Call& c) {
         unsupported(" after connect() or listen() (the TCP core sizes a connection when it is created)");
     tcp::TcpConfig& cfg = layer_->mutable_config();
     if (level == 1 && name == 7) cfg.send_buffer = size_t(v);
-    else if (level == 1 && name == 8) cfg.recv_buffer = size_t(v);
+    else if (level == 1 && name == 8) {
+        cfg.recv_buffer = size_t(v);
+        cfg.recv_autotune = false;  // as Linux: SO_RCVBUF locks the buffer (no auto-tuning)
+    }
     else if (level == 6 && name == 2) cfg.mss = uint16_t(v);
     else unsupported("");
     return {false, 0, 0};

@@ -10,7 +10,18 @@ namespace CLI {
 class App;
 }
 
+namespace ustack::tcp {
+struct TcpConfig;
+}
+
 namespace ustack::cli {
+
+// Receive buffer options of serve and fetch (TcpConfig::recv_buffer, recv_buffer_max, recv_autotune).
+struct RecvBufferOptions {
+    std::string initial;      // --recv-buffer BYTES[K|M|G]; empty: TcpConfig's default (256K)
+    std::string max;          // --recv-buffer-max BYTES[K|M|G]; empty: TcpConfig's default (6M)
+    std::string autotune = "on";  // --recv-autotune on|off
+};
 
 struct ServeOptions {
     std::string tun;
@@ -31,10 +42,13 @@ struct ServeOptions {
     size_t backlog = 128;                // --backlog: the accept queue (and SYN queue) limit
     std::string syn_cookies = "auto";    // --syn-cookies: off, auto (when the SYN queue is full), always
     std::string memory_limit;  // --memory-limit BYTES[K|M|G]; empty: TcpConfig's default
+    RecvBufferOptions recv;
 };
 
 // "262144", "256K", "128M", "1G" (powers of 1024) -> bytes; nullopt when malformed.
 std::optional<size_t> parse_byte_size(const std::string& text);
+// Sets the receive buffer fields of `cfg`; throws CliError (kUsage) on a bad size.
+void apply_recv_buffer_options(const RecvBufferOptions& o, tcp::TcpConfig& cfg);
 
 // `ustack fetch` (curl-style names; fetch_cli.cc wires them to CLI11).
 struct FetchOptions {
@@ -62,6 +76,7 @@ struct FetchOptions {
     std::string ecn = "passive";  // --ecn, as for serve
     bool verbose = false;
     std::string fault;  // --fault SPEC (tools/ustack/fault_option.h); empty: no injector
+    RecvBufferOptions recv;
 };
 
 // Adds fetch's own options (everything but the link options) to its subcommand.

@@ -372,6 +372,7 @@ int run_fetch(const FetchOptions& o) {
     if (!(o.rto_min_ms >= 1) || o.rto_min_ms > 60000) throw CliError{kUsage, "--rto-min must be in [1, 60000] ms"};
     cfg.tcp.rto_min = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(o.rto_min_ms));
     cfg.tcp.ecn = parse_ecn_mode(o.ecn);
+    apply_recv_buffer_options(o.recv, cfg.tcp);
     auto tun = open_tun(o.tun, o.mtu, addr, host);
     auto injector = make_fault_injector(*tun, faults);
 

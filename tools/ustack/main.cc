@@ -42,6 +42,16 @@ void add_link_options(CLI::App* cmd, std::string& tun, std::string& addr, std::s
     cmd->add_flag("-v,--verbose", verbose, "print every TCP state transition with its cause (on stderr)");
 }
 
+void add_recv_buffer_options(CLI::App* cmd, RecvBufferOptions& o) {
+    cmd->add_option("--recv-buffer", o.initial, "receive buffer per connection in bytes, with K, M or G "
+                    "(default 256K); with --recv-autotune on, the starting size");
+    cmd->add_option("--recv-buffer-max", o.max, "ceiling of an auto-tuned receive buffer (default 6M, "
+                    "Linux's tcp_rmem[2]); the Window Scale offered is chosen for it");
+    cmd->add_option("--recv-autotune", o.autotune, "receive buffer auto-tuning (Linux tcp_moderate_rcvbuf): "
+                    "on (grow with what the application reads per RTT) or off (fixed --recv-buffer)")
+        ->check(CLI::IsMember({"on", "off"}))->capture_default_str();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,6 +87,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     serve_cmd->add_option("--ecn", serve.ecn, "ECN (RFC 3168): off, passive (accept when the peer asks) or on (ask)")
         ->check(CLI::IsMember({"off", "passive", "on"}))->capture_default_str();
+    add_recv_buffer_options(serve_cmd, serve.recv);
     serve_cmd->footer(kExitCodes);
 
     FetchOptions fetch;
@@ -90,6 +101,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     fetch_cmd->add_option("--ecn", fetch.ecn, "ECN (RFC 3168): off, passive (accept when the peer asks) or on (ask)")
         ->check(CLI::IsMember({"off", "passive", "on"}))->capture_default_str();
+    add_recv_buffer_options(fetch_cmd, fetch.recv);
     fetch_cmd->footer(kExitCodes);
 
     // Listed for --help only: main() hands `ustack script ...` to script_cli() before parsing.

@@ -96,6 +96,17 @@ std::optional<size_t> parse_byte_size(const std::string& text) {
     }
 }
 
+void apply_recv_buffer_options(const RecvBufferOptions& o, tcp::TcpConfig& cfg) {
+    auto size = [](const std::string& text, const char* flag) {
+        auto v = parse_byte_size(text);
+        if (!v || *v == 0) throw CliError{kUsage, std::string(flag) + " '" + text + "': expected BYTES > 0, or a number with K, M or G"};
+        return *v;
+    };
+    if (!o.initial.empty()) cfg.recv_buffer = size(o.initial, "--recv-buffer");
+    if (!o.max.empty()) cfg.recv_buffer_max = size(o.max, "--recv-buffer-max");
+    cfg.recv_autotune = o.autotune != "off";
+}
+
 int run_serve(const ServeOptions& o) {
     wire::Ipv4Address addr = parse_address(o.addr, "--addr");
     std::optional<HostAddress> host;
@@ -138,6 +149,7 @@ int run_serve(const ServeOptions& o) {
     if (!(o.rto_min_ms >= 1) || o.rto_min_ms > 60000) throw CliError{kUsage, "--rto-min must be in [1, 60000] ms"};
     cfg.tcp.rto_min = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(o.rto_min_ms));
     cfg.tcp.ecn = parse_ecn_mode(o.ecn);
+    apply_recv_buffer_options(o.recv, cfg.tcp);
 
     auto tun = open_tun(o.tun, o.mtu, addr, host);
     auto injector = make_fault_injector(*tun, faults);
