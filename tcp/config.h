@@ -84,6 +84,16 @@ struct TcpConfig {
     // a full close beyond it resets the connection instead of closing it
     // gracefully, like Linux's tcp_max_orphans. Zero: no limit.
     size_t max_orphans = 4096;
+    // At most this many connections in TIME-WAIT in the stack, like Linux's
+    // tcp_max_tw_buckets: a connection that would enter TIME-WAIT beyond it
+    // goes to CLOSED at once, after its last ACK, counted in
+    // TimeWaitCounters::overflows (Linux's TCPTimeWaitOverflow). It gives up
+    // the 2MSL quarantine (MUST-13) for that 4-tuple, as Linux does. Linux
+    // scales the cap with memory (262,144 on large machines, for a 60 s
+    // TIME-WAIT); 16,384 blocks of about 2.5 KB on the heap (the TCB; its
+    // buffers are gone) are about 40 MB, under a third of memory_limit's
+    // default, and allow 68 active closes a second for a 240 s 2MSL. Zero: no limit.
+    size_t max_time_wait = 16384;
 
     // Keep-alive is off unless the application asks (MUST-24, MUST-25);
     // accepted connections inherit these from the stack's configuration.

@@ -43,6 +43,7 @@ void Connection::Impl::set_state(State next, std::string_view cause) {
     if (prev == next) return;
     state = next;
     if (orphan) count_orphan(next);
+    count_time_wait(prev, next);
     if (layer_hook) layer_hook->on_state_change(self, prev, next, cause);
     if (tracer) tracer->on_state_change(self, prev, next, cause);
     if (observer) observer->on_state_change(self, prev, next, cause);
@@ -71,6 +72,14 @@ void Connection::Impl::fail(TcpError err, std::string_view cause) {
 }
 
 void Connection::Impl::enter_time_wait(std::string_view cause, Instant now) {
+    if (time_wait_full()) {
+        // Linux tcp_time_wait(): no bucket left, the socket is done at once.
+        // The ACK owed for the peer's FIN still goes out first.
+        ++time_wait_counters->overflows;
+        if (ack_now) send_ack();
+        to_closed(std::string(cause) + "; TIME-WAIT is full (max_time_wait): CLOSED at once");
+        return;
+    }
     retransmit_deadline.reset();
     persist_deadline.reset();
     keepalive_deadline.reset();

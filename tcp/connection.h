@@ -47,6 +47,12 @@ struct OrphanCounters {
     uint64_t aborts_on_data = 0;      // data arrived after a full close: RST (TCPAbortOnData)
     uint64_t fin_wait2_timeouts = 0;  // orphans dropped in FIN-WAIT-2 (tcp_fin_timeout)
 };
+// Stack-wide bookkeeping of TIME-WAIT (TcpConfig::max_time_wait, Linux's
+// tcp_max_tw_buckets). Owned by the TcpLayer, part of TcpCounters.
+struct TimeWaitCounters {
+    uint64_t time_wait = 0;  // connections in TIME-WAIT now (a gauge, not a total)
+    uint64_t overflows = 0;  // went to CLOSED instead, the cap reached (Linux's TCPTimeWaitOverflow)
+};
 class AckThrottle;
 
 // A read-only snapshot of the TCB, for tests, `ustack status` and invariants.
@@ -180,6 +186,8 @@ public:
     void set_counters(uint64_t* retransmissions, uint64_t* dropped_unacceptable);
     // The layer's orphan counters (nullptr: none; the cap then does not apply).
     void set_orphan_counters(OrphanCounters* counters);
+    // The layer's TIME-WAIT counters (nullptr: none; max_time_wait then does not apply).
+    void set_time_wait_counters(TimeWaitCounters* counters);
     // The stack's RFC 5961 §7 challenge ACK budget and counters (tcp/ack_throttle.h);
     // without one only the per-connection limit applies. Not for applications.
     void set_ack_throttle(AckThrottle* throttle);

@@ -39,6 +39,7 @@ struct Connection::Impl {
     uint64_t* retransmit_counter = nullptr;
     uint64_t* unacceptable_counter = nullptr;
     OrphanCounters* orphan_counters = nullptr;
+    TimeWaitCounters* time_wait_counters = nullptr;
     AckThrottle* ack_throttle = nullptr;      // the stack's RFC 5961 §7 budget, if any
     std::optional<Instant> last_oow_ack;      // last throttled-kind ACK sent (tcp_invalid_ratelimit)
 
@@ -156,6 +157,10 @@ struct Connection::Impl {
     void arm_fin_wait2();                   // an orphan in FIN-WAIT-2: the Linux tcp_fin_timeout
     bool on_fin_wait2_timeout();            // true: the orphan went to CLOSED
     bool data_after_close(const Segment& seg);  // RFC 1122 4.2.2.13: RST for new data to an orphan
+
+    // ---- connection_time_wait.cc ----
+    bool time_wait_full() const;             // max_time_wait reached: CLOSED instead of TIME-WAIT
+    void count_time_wait(State prev, State next);  // keeps TimeWaitCounters::time_wait in step with set_state
 
     // ---- connection_input.cc ----
     void input(const Segment& seg, Instant now);

@@ -68,6 +68,7 @@ struct MemoryStats {
     size_t used = 0;            // total.used()
     size_t limit = 0;           // TcpConfig::memory_limit (0: none)
     size_t connections = 0;     // live connections charged (in the table or still held by the application)
+    size_t time_wait = 0;       // of them in TIME-WAIT: each holds its control block only (TcpConfig::max_time_wait)
     size_t high_water = 0;      // the highest `reserved` seen
     bool pressure = false;      // a new connection would not fit: opens are refused, rings stop growing
     uint64_t refused_passive = 0;  // SYNs dropped for want of memory

@@ -61,6 +61,7 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
         for (auto& [t, e] : table) {  // the app may outlive us
             e.conn->set_layer_hook(nullptr);
             e.conn->set_orphan_counters(nullptr);
+            e.conn->set_time_wait_counters(nullptr);
         }
     }
 
@@ -144,6 +145,7 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
         c->set_counters(&counters.retransmissions, &counters.dropped_unacceptable);
         c->set_memory_pool(&pool);
         c->set_orphan_counters(&counters.orphan);
+        c->set_time_wait_counters(&counters.time_wait);
         c->set_ack_throttle(&throttle);
         return c;
     }
@@ -501,6 +503,7 @@ MemoryStats TcpLayer::memory() const {
     s.used = s.total.used();
     s.limit = m.pool.limit();
     s.connections = m.pool.connections();
+    s.time_wait = m.counters.time_wait.time_wait;
     s.high_water = m.pool.high_water();
     s.pressure = !m.admits();
     s.refused_passive = m.refused_passive;

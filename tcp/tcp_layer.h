@@ -57,6 +57,7 @@ struct TcpCounters {
     uint64_t syn_queue_drops = 0;         // SYNs dropped: SYN queue full, cookies off
     uint64_t accept_queue_drops = 0;      // SYNs and completing ACKs dropped: accept queue full
     OrphanCounters orphan;           // fully closed connections (Connection::close(now, CloseMode::Full))
+    TimeWaitCounters time_wait;      // TIME-WAIT now, and closes past TcpConfig::max_time_wait
     // RFC 5961 §7: challenge ACKs (§3-§5) sent, and held back by the
     // per-connection interval or the stack's per-second budget; ACKs for
     // out-of-window segments without text held back by the interval.

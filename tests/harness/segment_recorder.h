@@ -2,9 +2,12 @@
 // layer-level unit tests that drive TcpLayer directly instead of the harness.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <vector>
 
 #include "tcp/outbox.h"
+#include "tcp/segment_codec.h"
 
 namespace ustack::testing {
 
@@ -20,5 +23,20 @@ struct SegmentRecorder final : tcp::Outbox {
         out.push_back(o);
     }
 };
+
+// What the peer sends from `src_port` to our `dst_port` (window 65535), as
+// TcpLayer::input takes it.
+inline tcp::ParsedSegment peer_segment(uint16_t src_port, uint16_t dst_port, uint8_t flags, uint32_t seq,
+                                       uint32_t ack = 0, std::span<const uint8_t> data = {}) {
+    tcp::ParsedSegment p;
+    p.src_port = src_port;
+    p.dst_port = dst_port;
+    p.seg.seq = tcp::SeqNum(seq);
+    p.seg.ack = tcp::SeqNum(ack);
+    p.seg.flags = flags;
+    p.seg.window = 65535;
+    p.seg.payload = data;
+    return p;
+}
 
 }  // namespace ustack::testing

@@ -36,15 +36,7 @@ struct TcpMemoryLimit : ::testing::Test {
         layer = std::make_unique<TcpLayer>(cfg, rec, isn);
     }
     void in(uint16_t peer_port, uint8_t fl, uint32_t seq, uint32_t ack = 0, std::span<const uint8_t> data = {}) {
-        ParsedSegment p;
-        p.src_port = peer_port;
-        p.dst_port = 80;
-        p.seg.seq = SeqNum(seq);
-        p.seg.ack = SeqNum(ack);
-        p.seg.flags = fl;
-        p.seg.window = 65535;
-        p.seg.payload = data;
-        layer->input(kPeer, kUs, p, now);
+        layer->input(kPeer, kUs, ::ustack::testing::peer_segment(peer_port, 80, fl, seq, ack, data), now);
         check_total();
     }
     void check_total() {

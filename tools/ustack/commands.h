@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "tcp/config.h"
+
 namespace CLI {
 class App;
 }
@@ -43,6 +45,7 @@ struct ServeOptions {
     std::string syn_cookies = "auto";    // --syn-cookies: off, auto (when the SYN queue is full), always
     std::string memory_limit;  // --memory-limit BYTES[K|M|G]; empty: TcpConfig's default
     RecvBufferOptions recv;
+    size_t max_time_wait = tcp::TcpConfig{}.max_time_wait;  // --max-time-wait: TIME-WAIT cap (0: none)
 };
 
 // "262144", "256K", "128M", "1G" (powers of 1024) -> bytes; nullopt when malformed.

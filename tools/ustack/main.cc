@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--memory-limit", serve.memory_limit,
                           "bytes of TCP buffer storage all connections may reserve, with K, M or G "
                           "(default 128M; 0: no limit); at the limit new connections are refused");
+    serve_cmd->add_option("--max-time-wait", serve.max_time_wait,
+                          "connections kept in TIME-WAIT at most (like Linux's tcp_max_tw_buckets; 0: no limit); "
+                          "beyond it an active close goes straight to CLOSED")->capture_default_str();
     serve_cmd->add_option("--rto-min", serve.rto_min_ms, "retransmission timeout floor in ms (Linux: 200; RFC 6298 §2.4: 1000)")
         ->capture_default_str();
     serve_cmd->add_option("--ecn", serve.ecn, "ECN (RFC 3168): off, passive (accept when the peer asks) or on (ask)")

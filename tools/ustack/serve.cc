@@ -146,6 +146,7 @@ int run_serve(const ServeOptions& o) {
         if (!limit) throw CliError{kUsage, "--memory-limit '" + o.memory_limit + "': expected BYTES, or a number with K, M or G"};
         cfg.tcp.memory_limit = *limit;
     }
+    cfg.tcp.max_time_wait = o.max_time_wait;
     if (!(o.rto_min_ms >= 1) || o.rto_min_ms > 60000) throw CliError{kUsage, "--rto-min must be in [1, 60000] ms"};
     cfg.tcp.rto_min = std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(o.rto_min_ms));
     cfg.tcp.ecn = parse_ecn_mode(o.ecn);
@@ -220,10 +221,12 @@ int run_serve(const ServeOptions& o) {
         // TCP memory (tcp/memory.h): what is still held at exit, the peak, and refusals.
         const tcp::MemoryStats m = loop.stack().tcp().memory();
         std::fprintf(stderr,
-                     "ustack: tcp memory: %zu bytes reserved (peak %zu, limit %zu), %zu in use, %zu connections held, "
-                     "%llu SYNs dropped and %llu opens refused at the limit\n",
-                     m.reserved, m.high_water, m.limit, m.used, m.connections,
-                     (unsigned long long)m.refused_passive, (unsigned long long)m.refused_active);
+                     "ustack: tcp memory: %zu bytes reserved (peak %zu, limit %zu), %zu in use, %zu connections held "
+                     "(%zu in TIME-WAIT, %zu bytes of control blocks), %llu SYNs dropped and %llu opens refused at "
+                     "the limit, %llu closes past the TIME-WAIT cap\n",
+                     m.reserved, m.high_water, m.limit, m.used, m.connections, m.time_wait, m.total.control,
+                     (unsigned long long)m.refused_passive, (unsigned long long)m.refused_active,
+                     (unsigned long long)tc.time_wait.overflows);
     } else {
         std::fprintf(stderr, "ustack: stopped\n");
     }
