@@ -17,6 +17,8 @@ void usage(std::ostream& o) {
          "  --local_ip=A          ustack's address (default 192.168.0.1)\n"
          "  --remote_ip=A         the script peer's address (default 192.0.2.1)\n"
          "  --msl_secs=N          maximum segment lifetime (default 120)\n"
+         "  --syn_cookies=N       SYN cookies as Linux's tcp_syncookies: 0 off, 1 when the SYN queue is full\n"
+         "                        (default), 2 always; against Linux it sets that sysctl in the namespace\n"
          "  --pcap=DIR            write a pcap of every run to DIR (default: failing runs to /tmp/ustack-script-pcaps)\n"
          "  --json=FILE           results as JSON for tools/conformance/gen_conformance.py --scripts\n"
          "  -v, --verbose         print every packet and call\n"
@@ -65,6 +67,8 @@ int script_cli(int argc, char** argv) {
             opt.mss = uint16_t(number("--mss"));
         } else if (is("--msl_secs")) {
             opt.msl_secs = number("--msl_secs");
+        } else if (is("--syn_cookies")) {
+            opt.syn_cookies = number("--syn_cookies");
         } else if (is("--local_ip")) {
             opt.local_ip = value("--local_ip");
         } else if (is("--remote_ip")) {

@@ -29,6 +29,13 @@ struct LinuxRun {
     std::string trace;
 };
 
+// The sysctls the script's options imply, then the command line's --linux_sysctl (which wins).
+std::vector<std::string> sysctl_overrides(const RunConfig& cfg, const ScriptOptions& options) {
+    std::vector<std::string> all = cfg.linux_sysctls;
+    all.insert(all.end(), options.linux_sysctls.begin(), options.linux_sysctls.end());
+    return all;
+}
+
 // The child: everything it does to the network happens in its own namespace.
 LinuxRun child_run(std::string_view text, const std::string& name, const ScriptOptions& options) {
     LinuxRun run;
@@ -41,7 +48,8 @@ LinuxRun child_run(std::string_view text, const std::string& name, const ScriptO
         if (!options.tolerance_usecs) cfg.tolerance_usecs = kLinuxToleranceUsecs;
         cfg.tolerance_percent = kLinuxTolerancePercent;
         for (const ScriptOption& o : script.options) apply_option(cfg, o);
-        NetnsConfig nc{cfg.local_ip, cfg.remote_ip, uint32_t(cfg.tcp.mss) + 40, linux_sysctls(options.linux_sysctls)};
+        NetnsConfig nc{cfg.local_ip, cfg.remote_ip, uint32_t(cfg.tcp.mss) + 40,
+                       linux_sysctls(sysctl_overrides(cfg, options))};
         Netns ns = enter_private_netns(nc);
         for (const std::string& n : ns.notes) run.notes += (run.notes.empty() ? "" : "; ") + n;
         if (!ns.error.empty()) {
@@ -158,7 +166,10 @@ int run_scripts_linux(const ScriptOptions& options, const std::vector<std::strin
     }
     std::vector<Sysctl> sysctls;
     try {
-        sysctls = linux_sysctls(options.linux_sysctls);
+        sysctls = linux_sysctls(sysctl_overrides(base_config(options), options));
+    } catch (const ScriptError& e) {
+        out << "ustack-script: " << e.what() << "\n";
+        return 2;
     } catch (const std::invalid_argument& e) {
         out << "ustack-script: " << e.what() << "\n";
         return 2;

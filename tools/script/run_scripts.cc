@@ -27,6 +27,7 @@ RunConfig base_config(const ScriptOptions& o) {
     if (o.tolerance_usecs) c.tolerance_usecs = *o.tolerance_usecs;
     if (o.mss) c.tcp.mss = *o.mss;
     if (o.msl_secs) c.tcp.msl = std::chrono::seconds(*o.msl_secs);
+    if (o.syn_cookies && !set_syn_cookies(c, *o.syn_cookies)) throw ScriptError(0, "--syn_cookies must be 0, 1 or 2");
     auto ip = [](const std::string& text, wire::Ipv4Address& dst) {
         auto a = wire::Ipv4Address::parse(text);
         if (!a) throw ScriptError(0, "bad IPv4 address " + text);

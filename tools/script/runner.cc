@@ -54,6 +54,8 @@ void apply_option(RunConfig& cfg, const ScriptOption& o) {
         cfg.tcp.mss = uint16_t(v - 40);
     } else if (n == "msl_secs") {
         cfg.tcp.msl = std::chrono::seconds(int_value(o));
+    } else if (n == "syn_cookies") {
+        if (!set_syn_cookies(cfg, int_value(o))) throw ScriptError(o.line, "--syn_cookies must be 0, 1 or 2");
     } else if (n == "local_ip" || n == "remote_ip") {
         auto a = wire::Ipv4Address::parse(o.value);
         if (!a) throw ScriptError(o.line, "--" + n + " needs an IPv4 address (IPv6 is not supported by ustack)");
@@ -69,9 +71,18 @@ void apply_option(RunConfig& cfg, const ScriptOption& o) {
     } else {
         throw ScriptError(o.line, "option --" + n +
                                       " is not supported by ustack script (supported: --tolerance_usecs, "
-                                      "--tolerance_percent, --mss, --mtu, --msl_secs, --local_ip, --remote_ip, "
+                                      "--tolerance_percent, --mss, --mtu, --msl_secs, --syn_cookies, --local_ip, --remote_ip, "
                                       "--ip_version=ipv4, --bind_port, --connect_port, --remote_port)");
     }
+}
+
+bool set_syn_cookies(RunConfig& cfg, int64_t value) {
+    static constexpr tcp::SynCookies kModes[] = {tcp::SynCookies::Off, tcp::SynCookies::WhenFull,
+                                                 tcp::SynCookies::Always};
+    if (value < 0 || value > 2) return false;
+    cfg.tcp.syn_cookies = kModes[value];
+    cfg.linux_sysctls.push_back("net.ipv4.tcp_syncookies=" + std::to_string(value));
+    return true;
 }
 
 Runner::Runner(const Script& script, const RunConfig& cfg, std::ostream* trace)

@@ -40,7 +40,14 @@ struct RunConfig {
     tcp::TcpConfig tcp = script_tcp_config();
     uint32_t local_isn = 0x4a1c2b3d;   // ustack's ISN (FixedIsn)
     uint32_t remote_isn = 0x2f3e4d5c;  // the script peer's ISN
+    // What the options mean for a run against Linux ("net.NAME=VALUE"), e.g.
+    // --syn_cookies=2: net.ipv4.tcp_syncookies=2. --linux_sysctl overrides them.
+    std::vector<std::string> linux_sysctls;
 };
+
+// Sets SYN cookies from Linux's tcp_syncookies value (0, 1, 2) for ustack and
+// for Linux; false when `value` is not one of them.
+bool set_syn_cookies(RunConfig& cfg, int64_t value);
 
 // Applies a script's --options to `cfg`; throws ScriptError for an unknown one.
 void apply_option(RunConfig& cfg, const ScriptOption& o);

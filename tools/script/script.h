@@ -19,6 +19,9 @@ struct ScriptOptions {
     std::optional<std::string> local_ip;     // ustack's address (default 192.168.0.1)
     std::optional<std::string> remote_ip;    // the script peer's address (default 192.0.2.1)
     std::optional<int64_t> msl_secs;         // maximum segment lifetime (default 120 s)
+    // SYN cookies as Linux's tcp_syncookies: 0 never, 1 when the SYN queue is
+    // full (ustack's default), 2 for every SYN; against Linux it sets that sysctl.
+    std::optional<int64_t> syn_cookies;
     std::string pcap_dir;   // write every run's pcap here; empty: failing runs to /tmp/ustack-script-pcaps
     std::string json_path;  // results as [{"name", "passed", "rfc9293": [...]}]
     bool verbose = false;   // print every packet and call as it happens

@@ -93,6 +93,19 @@ TEST(ScriptRunner, BlockingCallEndTimeIsChecked) {
     expect_failure(prefix + "+0 accept(3, ..., ...) = 4\n" + handshake, "t.pkt:4:", "expects it to return at once");
 }
 
+TEST(ScriptRunner, SynCookiesOptionFromTheHeaderOrTheCommandLine) {
+    // With cookies for every SYN the SYN-ACK carries the MSS only, although the SYN offered SACK.
+    const std::string body = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 bind(3, ..., ...) = 0\n"
+                             "+0 listen(3, 1) = 0\n+0 < S 0:0(0) win 65535 <mss 1460,nop,nop,sackOK>\n"
+                             "+0 > S. 0:0(0) ack 1 <mss 1460>\n";
+    EXPECT_TRUE(run("--syn_cookies=2\n" + body).passed);
+    expect_failure("--syn_cookies=1\n" + body, "t.pkt:6:", "actual <mss 1460,nop,nop,sackOK>");
+    ScriptOptions always;
+    always.syn_cookies = 2;
+    EXPECT_TRUE(run_script_text(body, "t.pkt", always).passed);
+    expect_failure("--syn_cookies=3\n" + body, "t.pkt:1:", "--syn_cookies must be 0, 1 or 2");
+}
+
 TEST(ScriptRunner, UnsupportedThingsAreErrors) {
     expect_failure("--no_such_option=1\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n", "t.pkt:1:", "not supported");
     // TCP_CORK (3): not implemented.
