@@ -33,6 +33,8 @@ public:
     size_t peek(size_t offset, std::span<uint8_t> out) const;
     // Drops n bytes from the front (n <= size()).
     void pop(size_t n);
+    // Keeps the first n held bytes and forgets the rest (n <= size()).
+    void truncate(size_t n) { size_ = n < size_ ? n : size_; }
     // Copies out and pops; returns the count.
     size_t read(std::span<uint8_t> out);
 

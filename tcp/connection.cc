@@ -264,6 +264,9 @@ size_t Connection::receive(std::span<uint8_t> out, Instant now) {
     Impl& c = *impl_;
     size_t n = c.rcv.read(out);
     if (n == 0) return 0;
+    // MAY-17: a push mark read past is done with (and must not come back into
+    // view when the sequence space wraps).
+    if (c.push_mark && !(*c.push_mark > c.rcv.read_seq())) c.push_mark.reset();
     if ((c.state == State::TimeWait || c.state == State::Closed) && c.rcv.readable() == 0) {
         c.rcv.release();
         return n;
@@ -427,6 +430,27 @@ TcbSnapshot Connection::snapshot() const {
 }
 
 void Connection::set_nodelay(bool on) { impl_->nodelay = on; }
+
+size_t Connection::pushed_readable() const {
+    const Impl& c = *impl_;
+    SeqNum read = c.rcv.read_seq();
+    if (!c.push_mark || !(*c.push_mark > read)) return 0;
+    return std::min<size_t>(c.rcv.readable(), uint32_t(*c.push_mark - read));
+}
+
+size_t Connection::flush(Instant now) {
+    CallScope scope(*impl_, now);
+    Impl& c = *impl_;
+    size_t dropped = c.snd.drop_unsent();
+    if (dropped > 0) {
+        c.pending_events |= Impl::Writable;
+        c.output(now);  // a queued FIN may now be due; no probe left for the persist timer
+    }
+    return dropped;
+}
+
+void Connection::set_error_reports(bool on) { impl_->error_reports = on; }
+bool Connection::error_reports() const { return impl_->error_reports; }
 void Connection::set_congestion(CongestionAlgorithm algo) { impl_->set_congestion(algo); }
 CongestionAlgorithm Connection::congestion() const { return impl_->cc->algorithm(); }
 

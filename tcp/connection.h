@@ -192,6 +192,22 @@ public:
     // without one only the per-connection limit applies. Not for applications.
     void set_ack_throttle(AckThrottle* throttle);
 
+    // ---- User interface extras (RFC 9293 §3.9.1; added by conform3) ----
+
+    // PUSH on RECEIVE (§3.9.1.3, MAY-17): how many of the readable() octets
+    // lead up to the end of the last segment received with PSH; 0 when none is pending.
+    size_t pushed_readable() const;
+    // FLUSH (§3.9.1.7, MAY-14): forgets queued data never sent (past SND.MAX
+    // and any zero-window probe octet); data in flight and a queued FIN stay,
+    // so the sequence space stays in step. Returns the octets dropped.
+    size_t flush(Instant now);
+    // The asynchronous error reports (§3.9.1.8, SHLD-20): soft ICMP errors
+    // (on_status) and negative advice (on_negative_advice) reach the observer
+    // unless the application turns them off; soft_error() is recorded either
+    // way, and the layer still hears the advice (MUST-20). On by default.
+    void set_error_reports(bool on);
+    bool error_reports() const;
+
     // Nagle's algorithm (RFC 9293 §3.7.4, SHLD-7) is on by default; true
     // turns it off for this connection (MUST-17), like TCP_NODELAY. Takes
     // effect at the next send or arriving ACK.

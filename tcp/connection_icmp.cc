@@ -128,7 +128,7 @@ bool Connection::Impl::on_icmp_error(const IcmpError& e, Instant now) {
         soft_error = unreachable_error(e.code);
         break;
     }
-    pending_events |= Status;
+    if (error_reports) pending_events |= Status;  // SHLD-20: the application may turn it off
     return true;
 }
 

@@ -135,6 +135,10 @@ struct Connection::Impl {
     std::optional<SeqNum> ecn_recover;  // SND.MAX at the last reduction: one per window of data
     uint8_t received_tos = 0;           // TOS byte of the last acceptable segment (MAY-9)
 
+    // ---- user interface extras (§3.9.1) ----
+    bool error_reports = true;        // soft errors and advice told to the observer (SHLD-20)
+    std::optional<SeqNum> push_mark;  // end of the last segment received with PSH (MAY-17)
+
     // ---- deferred observer events (fired once the call is done) ----
     enum Event : uint8_t { Readable = 1, Writable = 2, Status = 4, Urgent = 8, Advice = 16 };
     uint8_t pending_events = 0;

@@ -420,6 +420,11 @@ void Connection::Impl::process_text_and_fin(const Segment& seg, Instant now) {
     SeqNum before = rcv.nxt();
     bool had_gap = rcv.out_of_order() > 0;
     Receiver::Accepted acc = rcv.accept(seg);
+    if (seg.has(flags::PSH) && !seg.payload.empty()) {
+        // MAY-17: where pushed data ends, for pushed_readable().
+        SeqNum end = seg.seq + uint32_t(seg.payload.size());
+        push_mark = push_mark ? wire::max(*push_mark, end) : end;
+    }
     ack_received_text(seg, before, had_gap || acc.fin, now);
     if (acc.bytes > 0) {
         pending_events |= Readable;

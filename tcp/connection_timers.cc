@@ -132,7 +132,7 @@ void Connection::Impl::negative_advice() {
     // another gateway); SHLD-9: the application hears it once the call is done.
     if (layer_hook) layer_hook->on_negative_advice(self, retransmissions);
     advice_retransmissions = retransmissions;
-    pending_events |= Advice;
+    if (error_reports) pending_events |= Advice;  // SHLD-20: the application may turn it off
 }
 
 void Connection::Impl::update_keepalive() {

@@ -11,6 +11,18 @@ void Sender::start(SeqNum iss) {
     popped_ = 0;
 }
 
+size_t Sender::drop_unsent() {
+    SeqNum keep_end = wire::max(max_, probe_end_);
+    if (!(keep_end < data_end())) return 0;
+    size_t n = uint32_t(data_end() - keep_end);
+    ring_.truncate(ring_.size() - n);
+    if (urgent_ && up_ > data_end()) {
+        up_ = data_end();
+        urgent_ = una_ < up_;
+    }
+    return n;
+}
+
 void Sender::on_sent(SeqNum seq, uint32_t len) {
     SeqNum end = seq + len;
     if (end > nxt_) nxt_ = end;

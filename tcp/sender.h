@@ -72,6 +72,9 @@ public:
     void set_growth_budget(size_t bytes) { budget_ = bytes; }
     size_t capacity() const { return ring_.capacity(); }  // storage allocated now
     void queue_fin() { fin_queued_ = true; }
+    // FLUSH (RFC 9293 §3.9.1.7): forgets queued octets never sent (past
+    // SND.MAX and any zero-window probe octet); returns how many.
+    size_t drop_unsent();
 
     // Urgent data (§3.8.5, RFC 6093 §4): SND.UP becomes one past the last
     // octet queued so far (the first non-urgent octet, MUST-62). Urgent mode
