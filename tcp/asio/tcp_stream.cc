@@ -45,6 +45,7 @@ void StreamCore::service() {
     try_read();
     try_write();
     try_wait_urgent();
+    try_wait_error();
 }
 
 void StreamCore::start_connect(tcp::Endpoint remote, StatusHandler handler) {
@@ -202,15 +203,19 @@ bool StreamCore::try_write() {
     return false;  // buffer full: wait for on_writable
 }
 
-void StreamCore::start_wait_urgent(StatusHandler handler) {
-    if (urgent_) {
+bool StreamCore::park(PendingHandler<StatusHandler>& slot, StatusHandler handler) {
+    if (slot) {
         PendingHandler<StatusHandler> busy;
         busy.set(std::move(handler));
         complete(busy, asio::error::already_started);
-        return;
+        return false;
     }
-    urgent_.set(std::move(handler));
-    try_wait_urgent();  // otherwise on_urgent/on_status bring us back
+    slot.set(std::move(handler));
+    return true;
+}
+
+void StreamCore::start_wait_urgent(StatusHandler handler) {
+    if (park(urgent_, std::move(handler))) try_wait_urgent();  // otherwise on_urgent/on_status bring us back
 }
 
 bool StreamCore::try_wait_urgent() {
@@ -231,6 +236,48 @@ bool StreamCore::try_wait_urgent() {
     tcp::State st = conn_->state();
     if (st == tcp::State::Closed || (tcp::is_synchronized(st) && !tcp::can_receive_data(st))) {
         complete(urgent_, asio::error::eof);
+        return true;
+    }
+    return false;
+}
+
+// §3.9.1.8: a soft error not seen before is a report; the core signals none
+// while reports are off, and a later event (a state change) must not carry
+// one either. It is news again once ACK progress has cleared it.
+void StreamCore::note_soft_error(tcp::Connection& c) {
+    tcp::TcpError soft = c.soft_error();
+    if (soft == reported_soft_error_) return;
+    reported_soft_error_ = soft;
+    if (soft != tcp::TcpError::None && c.error_reports()) error_report_ = to_error_code(soft);
+}
+
+void StreamCore::on_negative_advice(tcp::Connection& c, uint32_t) {
+    if (c.error_reports()) error_report_ = asio::error::timed_out;  // the path may be broken (§3.8.3)
+    schedule();
+}
+
+void StreamCore::start_wait_error(StatusHandler handler) {
+    if (park(error_wait_, std::move(handler))) try_wait_error();  // otherwise on_status/on_negative_advice bring us back
+}
+
+bool StreamCore::try_wait_error() {
+    if (!error_wait_) return false;
+    if (!conn_) {
+        complete(error_wait_, asio::error::not_connected);
+        return true;
+    }
+    if (error_report_) {
+        ErrorCode ec = error_report_;
+        error_report_ = {};
+        complete(error_wait_, ec);
+        return true;
+    }
+    if (conn_->error() != tcp::TcpError::None) {
+        complete(error_wait_, to_error_code(conn_->error()));
+        return true;
+    }
+    if (conn_->state() == tcp::State::Closed) {
+        complete(error_wait_, asio::error::eof);
         return true;
     }
     return false;
@@ -261,6 +308,7 @@ void StreamCore::fail_pending(ErrorCode ec) {
     if (read_) complete(read_, ec, 0);
     if (write_) complete(write_, ec, 0);
     if (urgent_) complete(urgent_, ec);
+    if (error_wait_) complete(error_wait_, ec);
 }
 
 void StreamCore::release(bool abort_connection) {
@@ -309,6 +357,21 @@ bool TcpStream::set_user_timeout(Duration timeout) {
     tcp::Connection* c = connection();
     if (!c) return false;
     c->set_user_timeout(timeout);
+    return true;
+}
+
+std::size_t TcpStream::flush() {
+    tcp::Connection* c = connection();
+    if (!c) return 0;
+    std::size_t dropped = c->flush(core_->loop().now());
+    core_->loop().kick();  // a queued FIN may have become due
+    return dropped;
+}
+
+bool TcpStream::set_error_reports(bool on) {
+    tcp::Connection* c = connection();
+    if (!c) return false;
+    c->set_error_reports(on);
     return true;
 }
 

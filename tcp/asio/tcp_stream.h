@@ -88,6 +88,7 @@ public:
     void start_read(const MutableBuffers& buffers, IoHandler handler);
     void start_write(const ConstBuffers& buffers, IoHandler handler, bool urgent = false);
     void start_wait_urgent(StatusHandler handler);
+    void start_wait_error(StatusHandler handler);
 
     void assign(std::shared_ptr<tcp::Connection> conn);
     void shutdown_send();
@@ -107,9 +108,16 @@ public:
 
     // ConnectionObserver: defer the work to the executor (never inline).
     void on_readable(tcp::Connection&) override { schedule(); }
-    void on_writable(tcp::Connection&) override { schedule(); }
-    void on_status(tcp::Connection&) override { schedule(); }
+    void on_writable(tcp::Connection& c) override {
+        note_soft_error(c);  // ACK progress clears it: the next one is news again
+        schedule();
+    }
+    void on_status(tcp::Connection& c) override {
+        note_soft_error(c);
+        schedule();
+    }
     void on_urgent(tcp::Connection&) override { schedule(); }
+    void on_negative_advice(tcp::Connection&, uint32_t) override;
 
 private:
     void schedule();
@@ -118,10 +126,14 @@ private:
     bool try_read();
     bool try_write();
     bool try_wait_urgent();
+    bool try_wait_error();
+    void note_soft_error(tcp::Connection& c);
     void release(bool abort_connection);
     void fail_pending(ErrorCode ec);
     void complete(PendingHandler<IoHandler>& h, ErrorCode ec, std::size_t n);
     void complete(PendingHandler<StatusHandler>& h, ErrorCode ec);
+    // Keeps `handler` in `slot`; false (completed with already_started) when one waits there.
+    bool park(PendingHandler<StatusHandler>& slot, StatusHandler handler);
 
     EventLoop& loop_;
     std::shared_ptr<tcp::Connection> conn_;
@@ -134,6 +146,9 @@ private:
     ConstBuffers write_buffers_;
     bool write_urgent_ = false;
     PendingHandler<StatusHandler> urgent_;
+    PendingHandler<StatusHandler> error_wait_;
+    ErrorCode error_report_;                                 // not yet delivered (SHLD-20)
+    tcp::TcpError reported_soft_error_ = tcp::TcpError::None;  // the last soft error seen
     tcp::IpSettings ip_;
     std::optional<wire::Ipv4Address> local_;
 };
@@ -223,6 +238,34 @@ public:
         auto* c = core_ ? core_->connection() : nullptr;
         return c && c->at_urgent_mark();
     }
+
+    // PUSH (§3.9.1.3, MAY-17): how many of the readable octets lead up to the
+    // end of the last segment the peer sent with PSH; 0 when none is pending.
+    std::size_t pushed_readable() const {
+        auto* c = core_ ? core_->connection() : nullptr;
+        return c ? c->pushed_readable() : 0;
+    }
+    // FLUSH (§3.9.1.7, MAY-14): forgets what writes queued that was never
+    // sent; data in flight and a queued FIN stay. Returns the octets dropped.
+    std::size_t flush();
+    // The asynchronous error report (§3.9.1.8): void(error_code) at the next
+    // soft error (an ICMP error: host_unreachable, network_unreachable, ...;
+    // the connection goes on) or negative advice (R1 retransmissions of one
+    // segment: timed_out); at once if one came since the last wait; the
+    // connection's error or eof when it ends first. A report nobody waits for
+    // is kept (the latest only), like SO_ERROR.
+    template <class Token>
+    auto async_wait_error(Token&& token) {
+        return boost::asio::async_initiate<Token, void(detail::ErrorCode)>(
+            [](auto handler, std::shared_ptr<detail::StreamCore> core) {
+                core->start_wait_error(detail::StatusHandler(std::move(handler)));
+            },
+            token, core_);
+    }
+    // SHLD-20: false turns those reports off (on by default); the soft error
+    // is still recorded and still becomes the error if the connection times
+    // out. False when the stream holds no connection.
+    bool set_error_reports(bool on);
 
     // Takes over a connection (from a listener's accept queue).
     void assign(std::shared_ptr<tcp::Connection> conn) { core_->assign(std::move(conn)); }
