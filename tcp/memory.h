@@ -64,8 +64,6 @@ private:
 // The stack-wide figures TcpLayer::memory() reports.
 struct MemoryStats {
     MemoryUsage total;          // summed over live connections
-    size_t reserved = 0;        // total.reserved(): what the limit bounds
-    size_t used = 0;            // total.used()
     size_t limit = 0;           // TcpConfig::memory_limit (0: none)
     size_t connections = 0;     // live connections charged (in the table or still held by the application)
     size_t time_wait = 0;       // of them in TIME-WAIT: each holds its control block only (TcpConfig::max_time_wait)
@@ -73,13 +71,18 @@ struct MemoryStats {
     bool pressure = false;      // a new connection would not fit: opens are refused, rings stop growing
     uint64_t refused_passive = 0;  // SYNs dropped for want of memory
     uint64_t refused_active = 0;   // connect() calls failed with NoBuffers
+
+    size_t reserved() const { return total.reserved(); }  // what the limit bounds
+    size_t used() const { return total.used(); }
 };
 
 // The stack-wide total and limit. Outlives none of its accounts' owners
 // necessarily: its destructor detaches every account still linked.
 class MemoryPool {
 public:
-    explicit MemoryPool(size_t limit = 0) : limit_(limit) {}
+    // `limit` points at the configured limit (TcpConfig::memory_limit) and is
+    // read at each use, so a change there applies at once; nullptr: no limit.
+    explicit MemoryPool(const size_t* limit = nullptr) : limit_(limit) {}
     ~MemoryPool();
     MemoryPool(const MemoryPool&) = delete;
     MemoryPool& operator=(const MemoryPool&) = delete;
@@ -88,10 +91,9 @@ public:
     // the first storage step of each ring.
     static size_t admission_cost(size_t mss);
 
-    void set_limit(size_t limit) { limit_ = limit; }
-    size_t limit() const { return limit_; }
+    size_t limit() const { return limit_ ? *limit_ : 0; }
     // True when a new connection needing `cost` bytes fits under the limit.
-    bool admits(size_t cost) const { return limit_ == 0 || total_.reserved() + cost <= limit_; }
+    bool admits(size_t cost) const { return limit() == 0 || total_.reserved() + cost <= limit(); }
     // Pressure: the next connection (of `cost`) would not fit. Rings then
     // stop growing except to hold data the peer was already allowed to send.
     bool pressure(size_t cost) const { return !admits(cost); }
@@ -107,7 +109,7 @@ private:
     void unlink(MemoryAccount& a);
     void charge(const MemoryUsage& add, const MemoryUsage& remove);
 
-    size_t limit_;
+    const size_t* limit_;
     MemoryUsage total_;
     size_t connections_ = 0;
     size_t high_water_ = 0;

@@ -68,7 +68,7 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
     TcpConfig cfg;
     TcpCounters counters;
     // Declared before the table: connections leave it before it goes.
-    MemoryPool pool{cfg.memory_limit};
+    MemoryPool pool{&cfg.memory_limit};  // mutable_config() moves the limit in place
     uint64_t refused_passive = 0, refused_active = 0;
     CountingOutbox outbox;
     IsnGenerator& isn;
@@ -115,7 +115,6 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
 
     // CLOSED means no TCB (§3.3.2): forget closed connections.
     void reap() {
-        pool.set_limit(cfg.memory_limit);  // mutable_config() may have moved it
         for (const FourTuple& t : closed) {
             auto it = table.find(t);
             if (it == table.end() || !it->second.conn->fully_closed()) continue;
@@ -496,11 +495,8 @@ size_t TcpLayer::connection_count() const {
 
 MemoryStats TcpLayer::memory() const {
     const Impl& m = *impl_;
-    impl_->pool.set_limit(m.cfg.memory_limit);
     MemoryStats s;
     s.total = m.pool.total();
-    s.reserved = s.total.reserved();
-    s.used = s.total.used();
     s.limit = m.pool.limit();
     s.connections = m.pool.connections();
     s.time_wait = m.counters.time_wait.time_wait;

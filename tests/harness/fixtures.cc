@@ -67,4 +67,10 @@ void Harness::in_state(State target, Open how, Loc loc) {
     note("---- fixture ready ----");
 }
 
+void Harness::peer_closes_window(Loc loc) {
+    in_state(State::Established, Open::Active, loc);
+    inject(seg().ack_flag().seq(1).ack(1).win(0), loc);
+    expect_silence(Duration::zero(), loc);
+}
+
 }  // namespace ustack::testing

@@ -431,8 +431,8 @@ void Harness::check_invariants(Loc loc) {
     // The layer's memory total is the sum of what its connections hold now
     // (tcp/memory.h): a buffer that grew or shrank without a charge would show here.
     if (!(layer().memory().total == layer().memory_by_scan()))
-        fail(loc, "invariant: the layer's memory total (" + std::to_string(layer().memory().reserved) +
-                      " reserved, " + std::to_string(layer().memory().used) +
+        fail(loc, "invariant: the layer's memory total (" + std::to_string(layer().memory().reserved()) +
+                      " reserved, " + std::to_string(layer().memory().used()) +
                       " used) disagrees with its connections' buffers (" +
                       std::to_string(layer().memory_by_scan().reserved()) + " reserved, " +
                       std::to_string(layer().memory_by_scan().used()) + " used)");

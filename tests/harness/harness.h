@@ -109,6 +109,8 @@ public:
     // CLOSING: simultaneous close. Data offsets afterwards: both sides at seq 1,
     // plus 1 for each FIN already sent.
     void in_state(State s, Open how = Open::Active, Loc loc = Loc::current());
+    // ESTABLISHED (active open), the peer has just advertised a zero window.
+    void peer_closes_window(Loc loc = Loc::current());
 
     // ---- Access ----
     bool has_connection() const { return conn_ != nullptr; }

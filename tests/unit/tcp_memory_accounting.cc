@@ -23,7 +23,7 @@ TEST_F(TcpTest, Memory_EstablishedIdleHoldsOnlyScratchAndControlBlock) {
     EXPECT_GT(m.control, 0u);
     tcp::MemoryStats s = layer().memory();
     EXPECT_EQ(s.connections, 1u);
-    EXPECT_EQ(s.reserved, config().mss);
+    EXPECT_EQ(s.reserved(), config().mss);
     EXPECT_EQ(s.total, m);
     std::printf("[memory] idle ESTABLISHED: %zu reserved (buffers), %zu control block\n", m.reserved(), m.control);
 }
@@ -64,7 +64,7 @@ TEST_F(TcpTest, Memory_ChargedExactlyThroughDataBothWaysOutOfOrderAndClose) {
     EXPECT_EQ(m.recv_unread, 13u);
     EXPECT_EQ(receive(), "abcdefghijxyz");
     EXPECT_EQ(snap().memory.used(), 0u);
-    EXPECT_EQ(layer().memory().used, 0u);
+    EXPECT_EQ(layer().memory().used(), 0u);
 
     // Active close to TIME-WAIT: no buffers held, only the control block.
     close();
@@ -75,13 +75,13 @@ TEST_F(TcpTest, Memory_ChargedExactlyThroughDataBothWaysOutOfOrderAndClose) {
     m = snap().memory;
     EXPECT_EQ(m.reserved(), 0u);
     EXPECT_EQ(m.used(), 0u);
-    EXPECT_EQ(layer().memory().reserved, 0u);
+    EXPECT_EQ(layer().memory().reserved(), 0u);
     EXPECT_EQ(layer().memory().high_water, config().mss + 2 * tcp::ByteRing::kFirstStep);
 
     advance(2s);
     expect_state(State::Closed);
-    EXPECT_EQ(layer().memory().reserved, 0u);
-    EXPECT_EQ(layer().memory().used, 0u);
+    EXPECT_EQ(layer().memory().reserved(), 0u);
+    EXPECT_EQ(layer().memory().used(), 0u);
 }
 
 TEST_F(TcpTest, Memory_TimeWaitReleasesBuffersGrownByBulkData) {
@@ -117,10 +117,10 @@ TEST_F(TcpTest, Memory_UnreadDataAfterResetStaysChargedUntilRead) {
     inject(seg().rst().seq(10));
     expect_state(State::Closed);
     EXPECT_EQ(snap().memory.recv_unread, 9u);
-    EXPECT_EQ(layer().memory().used, 9u);  // still charged though the table forgot it
+    EXPECT_EQ(layer().memory().used(), 9u);  // still charged though the table forgot it
     EXPECT_EQ(receive(), "left over");
     EXPECT_EQ(snap().memory.reserved(), 0u);
-    EXPECT_EQ(layer().memory().reserved, 0u);
+    EXPECT_EQ(layer().memory().reserved(), 0u);
 }
 
 }  // namespace

@@ -70,8 +70,8 @@ TEST_F(TcpMemoryLimit, PassiveOpen_SynBeyondTheLimitDroppedAndCounted) {
     in(4001, flags::ACK, 5001, 1001, data);
     EXPECT_EQ(c->readable(), 10000u);
     EXPECT_EQ(rec.out.back().seg.ack, SeqNum(15001));
-    EXPECT_GT(layer->memory().reserved, layer->memory().limit);
-    EXPECT_EQ(layer->memory().high_water, layer->memory().reserved);
+    EXPECT_GT(layer->memory().reserved(), layer->memory().limit);
+    EXPECT_EQ(layer->memory().high_water, layer->memory().reserved());
 }
 
 TEST_F(TcpMemoryLimit, ActiveOpen_FailsWithNoBuffersAtTheLimitAndSucceedsOnceFreed) {
@@ -110,7 +110,7 @@ TEST_F(TcpMemoryLimit, Pressure_AdvertisedEdgeNeverMovesLeftAndStopsOpening) {
     EXPECT_EQ(c->snapshot().memory.recv_reserved, 0u);
 
     // Pressure: the limit falls to what is reserved now.
-    layer->mutable_config().memory_limit = layer->memory().reserved;
+    layer->mutable_config().memory_limit = layer->memory().reserved();
     EXPECT_TRUE(layer->memory().pressure);
     std::vector<uint8_t> data(10000, 1);
     in(4001, flags::ACK, 5001, 1001, data);  // inside the promise: taken
@@ -142,7 +142,7 @@ TEST_F(TcpMemoryLimit, Pressure_SendTakesOnlyWhatAllocatedStorageHolds) {
     std::vector<uint8_t> data(100000, 2);
     EXPECT_EQ(c->send(std::span(data).first(100), now), 100u);
     EXPECT_EQ(c->snapshot().memory.send_reserved, ByteRing::kFirstStep);
-    layer->mutable_config().memory_limit = layer->memory().reserved;
+    layer->mutable_config().memory_limit = layer->memory().reserved();
     in(4001, flags::ACK, 5001, 1101);  // any call picks up the pressure
     EXPECT_EQ(c->writable(), ByteRing::kFirstStep);
     EXPECT_EQ(c->send(data, now), ByteRing::kFirstStep);

@@ -149,7 +149,7 @@ TEST(TcpRcvAutotune, MemoryPressure_StopsGrowthUntilLifted) {
         d.s->send(d.chunk, d.net.now());
     });
     ASSERT_EQ(d.c->snapshot().memory.recv_reserved, kInitial);
-    d.client.mutable_config().memory_limit = d.client.memory().reserved;
+    d.client.mutable_config().memory_limit = d.client.memory().reserved();
     ASSERT_TRUE(d.client.memory().pressure);
     d.run(1s, [&] { d.read_all(); });
     EXPECT_LE(d.max_wnd, kInitial);

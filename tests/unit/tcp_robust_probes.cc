@@ -9,18 +9,11 @@ namespace {
 
 using namespace tcp::flags;
 
-// ESTABLISHED, the peer has just advertised a zero window.
-void peer_closes_window(Harness& h) {
-    h.in_state(State::Established);
-    h.inject(seg().ack_flag().seq(1).ack(1).win(0));
-    h.expect_silence();
-}
-
 Seg window_probe() { return seg().ack_flag().seq(1).ack(1).len(1); }
 
 TEST_F(TcpTest, ZeroWindow_ProbesUnansweredForUserTimeout_ClosesWithoutRst) {
     USTACK_REQ("MUST-21");
-    peer_closes_window(*this);
+    peer_closes_window();
     conn().set_user_timeout(10s);
     send("hello");
     expect_after(1s, window_probe());  // the first unanswered probe: the clock starts
@@ -38,7 +31,7 @@ TEST_F(TcpTest, ZeroWindow_ProbesUnansweredForUserTimeout_ClosesWithoutRst) {
 
 TEST_F(TcpTest, ZeroWindow_AnsweredProbesOutliveUserTimeout) {
     USTACK_REQ("MUST-37", "MUST-35");
-    peer_closes_window(*this);
+    peer_closes_window();
     conn().set_user_timeout(10s);
     send("hello");
     for (int i = 0; i < 10; ++i) {  // the peer answers every probe: the window may stay closed
@@ -58,7 +51,7 @@ TEST_F(TcpTest, ZeroWindow_AnsweredProbesOutliveUserTimeout) {
 
 TEST_F(TcpTest, ZeroWindow_WithoutUserTimeout_AnsweredProbesNeverClose) {
     USTACK_REQ("MUST-37");
-    peer_closes_window(*this);
+    peer_closes_window();
     send("hello");
     for (int i = 0; i < 20; ++i) {  // past R2 (663 s): answered probes are no failure
         expect_within(61s, window_probe());
@@ -73,7 +66,7 @@ TEST_F(TcpTest, ZeroWindow_WithoutUserTimeout_UnansweredProbesEndAfterR2) {
     // As Linux (tcp_probe_timer, tcp_retries2): a peer that answers no probe
     // for R2 is gone, as it would be for unacknowledged data.
     USTACK_REQ("MUST-20");
-    peer_closes_window(*this);
+    peer_closes_window();
     send("hello");
     advance(tcp::r2_limit(config()) - 1s);
     discard_pending();
@@ -85,7 +78,7 @@ TEST_F(TcpTest, ZeroWindow_WithoutUserTimeout_UnansweredProbesEndAfterR2) {
 }
 
 TEST_F(TcpTest, ZeroWindow_ReopenAfterUnansweredProbes_ClockRestarts) {
-    peer_closes_window(*this);
+    peer_closes_window();
     conn().set_user_timeout(10s);
     send("hello");
     expect_after(1s, window_probe());

@@ -142,7 +142,7 @@ TEST_F(TcpTimeWaitLimit, Memory_TimeWaitBlocksHoldTheirControlBlockOnly) {
     MemoryStats idle = layer->memory();
     const size_t control = conns[0]->memory().control;
     EXPECT_EQ(idle.total.control, kN * control);
-    EXPECT_EQ(idle.reserved, kN * cfg.mss);  // the scratch buffers
+    EXPECT_EQ(idle.reserved(), kN * cfg.mss);  // the scratch buffers
 
     for (uint16_t i = 0; i < kN; ++i) active_close(uint16_t(4001 + i), conns[i]);
     conns.clear();  // the application lets go: the table alone holds them
@@ -152,8 +152,8 @@ TEST_F(TcpTimeWaitLimit, Memory_TimeWaitBlocksHoldTheirControlBlockOnly) {
     MemoryStats tw = layer->memory();
     EXPECT_EQ(tw.time_wait, kN);
     EXPECT_EQ(tw.connections, kN);
-    EXPECT_EQ(tw.reserved, 0u);  // no rings, no scratch
-    EXPECT_EQ(tw.used, 0u);
+    EXPECT_EQ(tw.reserved(), 0u);  // no rings, no scratch
+    EXPECT_EQ(tw.used(), 0u);
     EXPECT_EQ(tw.total.control, kN * control);  // each block counted at its fixed cost
     if (heap_before > 0 && heap_time_wait > heap_before) {
         std::printf("[memory] per connection, %zu on the heap (glibc): idle ESTABLISHED %zu bytes, TIME-WAIT %zu "

@@ -8,16 +8,9 @@ namespace {
 
 using namespace tcp::flags;
 
-// ESTABLISHED, the peer has just advertised a zero window.
-void peer_closes_window(Harness& h) {
-    h.in_state(State::Established);
-    h.inject(seg().ack_flag().seq(1).ack(1).win(0));
-    h.expect_silence();
-}
-
 TEST_F(TcpTest, Established_ZeroWindowHoldsDataThenProbesAfterRto) {
     USTACK_REQ("MUST-35", "MUST-36", "SHLD-29");
-    peer_closes_window(*this);
+    peer_closes_window();
     send("hello");
     // One octet of new data (§3.8.6.1), first probe after one RTO.
     expect_after(1s, seg().ack_flag().seq(1).ack(1).data("h"));
@@ -25,7 +18,7 @@ TEST_F(TcpTest, Established_ZeroWindowHoldsDataThenProbesAfterRto) {
 
 TEST_F(TcpTest, Established_ZeroWindowProbesBackOffExponentially) {
     USTACK_REQ("MUST-36", "SHLD-30");
-    peer_closes_window(*this);
+    peer_closes_window();
     send("hello");
     expect_after(1s, seg().ack_flag().seq(1).len(1));
     inject(seg().ack_flag().seq(1).ack(1).win(0));  // still closed
@@ -36,7 +29,7 @@ TEST_F(TcpTest, Established_ZeroWindowProbesBackOffExponentially) {
 
 TEST_F(TcpTest, Established_WindowReopensAndDataFlows) {
     USTACK_REQ("MUST-35");
-    peer_closes_window(*this);
+    peer_closes_window();
     send("hello");
     expect_after(1s, seg().ack_flag().seq(1).data("h"));
     inject(seg().ack_flag().seq(1).ack(1).win(65535));
@@ -49,7 +42,7 @@ TEST_F(TcpTest, Established_WindowReopensAndDataFlows) {
 
 TEST_F(TcpTest, Established_ZeroWindowMayStayClosedIndefinitely) {
     USTACK_REQ("MUST-37");
-    peer_closes_window(*this);
+    peer_closes_window();
     send("hello");
     for (int i = 0; i < 12; ++i) {  // well past R2 (100 s): probes are answered
         expect_within(61s, seg().ack_flag().seq(1).len(1));

@@ -224,7 +224,7 @@ int run_serve(const ServeOptions& o) {
                      "ustack: tcp memory: %zu bytes reserved (peak %zu, limit %zu), %zu in use, %zu connections held "
                      "(%zu in TIME-WAIT, %zu bytes of control blocks), %llu SYNs dropped and %llu opens refused at "
                      "the limit, %llu closes past the TIME-WAIT cap\n",
-                     m.reserved, m.high_water, m.limit, m.used, m.connections, m.time_wait, m.total.control,
+                     m.reserved(), m.high_water, m.limit, m.used(), m.connections, m.time_wait, m.total.control,
                      (unsigned long long)m.refused_passive, (unsigned long long)m.refused_active,
                      (unsigned long long)tc.time_wait.overflows);
     } else {
