@@ -332,7 +332,7 @@ fault_time_loss() {
   awk -v l="${l:-0}" 'BEGIN { print (l <= 5 ? 5 : l <= 10 ? 10 : 20) }'
 }
 
-# size_ok DIR BYTES: uploads only up to serve's body limit (ustack serve has no --max-body yet).
+# size_ok DIR BYTES: uploads only up to serve's body limit (1 GiB with --max-body, else 1 MiB).
 size_ok() { [ "$1" != up ] || [ "$2" -le "$UP_MAX" ]; }
 
 # The control runs first at each loss rate, so the ustack rows after it can be judged against it.

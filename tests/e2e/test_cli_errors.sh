@@ -35,6 +35,8 @@ expect 2 'malformed URL' ns_exec "$U" fetch --tun tun0 --addr 10.0.0.2 'http://1
 expect 2 'not an IPv4 address' ns_exec "$U" fetch --tun tun0 --addr 10.0.0.2 http://example.com/
 expect 2 'see: ustack serve --help' ns_exec "$U" serve --tun tun0 --addr 10.0.0.2 --no-such-option
 expect 2 'required' ns_exec "$U" serve --addr 10.0.0.2
+expect 2 'max-body' ns_exec "$U" serve --tun tun0 --addr 10.0.0.2 --max-body 12Q
+expect 2 'memory-limit' ns_exec "$U" serve --tun tun0 --addr 10.0.0.2 --memory-limit lots
 
 # Not permitted: the same command as an unprivileged user without capabilities, from a copy
 # of the binary in the world-readable work dir (the build tree may be private, e.g. under /root).

@@ -46,6 +46,7 @@ struct ServeOptions {
     std::string memory_limit;  // --memory-limit BYTES[K|M|G]; empty: TcpConfig's default
     RecvBufferOptions recv;
     size_t max_time_wait = tcp::TcpConfig{}.max_time_wait;  // --max-time-wait: TIME-WAIT cap (0: none)
+    std::string max_body;      // --max-body BYTES[K|M|G]: upload limit; empty: ServerConfig's 1 MiB
 };
 
 // "262144", "256K", "128M", "1G" (powers of 1024) -> bytes; nullopt when malformed.

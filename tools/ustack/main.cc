@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--port", serve.port, "TCP port to listen on")->capture_default_str();
     serve_cmd->add_option("--access-log", serve.access_log, "append a Common Log Format line per request to FILE ('-': stdout)");
     serve_cmd->add_option("--upload-dir", serve.upload_dir, "store PUT/POST bodies sent to /upload/NAME as DIR/NAME");
+    serve_cmd->add_option("--max-body", serve.max_body, "largest request body stored by --upload-dir, "
+                          "with K, M or G (default 1M; larger bodies get 413)");
     serve_cmd->add_option("--linger", serve.linger_seconds, "after a last response, read and drop what the client "
                           "still sends for up to this many seconds before closing (0: close at once)")->capture_default_str();
     serve_cmd->add_option("--cc", serve.congestion, "congestion control: reno or cubic")

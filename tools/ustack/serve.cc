@@ -118,6 +118,9 @@ int run_serve(const ServeOptions& o) {
     if (!(o.linger_seconds >= 0) || o.linger_seconds > 3600) throw CliError{kUsage, "--linger must be in [0, 3600] seconds"};
     if (!o.upload_dir.empty() && !std::filesystem::is_directory(o.upload_dir, fs_ec))
         throw CliError{kUsage, "--upload-dir '" + o.upload_dir + "' is not a directory"};
+    std::optional<size_t> max_body;
+    if (!o.max_body.empty() && !(max_body = parse_byte_size(o.max_body)))
+        throw CliError{kUsage, "--max-body '" + o.max_body + "': expected BYTES, or a number with K, M or G"};
     std::ofstream log_file;
     std::optional<http::AccessLog> access_log;
     if (o.access_log == "-") {
@@ -172,6 +175,7 @@ int run_serve(const ServeOptions& o) {
     };
     st.config.root = std::filesystem::canonical(o.root);
     if (!o.upload_dir.empty()) st.config.upload_dir = std::filesystem::canonical(o.upload_dir);
+    if (max_body) st.config.max_body = *max_body;
     if (access_log) st.log = &*access_log;
     st.config.linger_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(o.linger_seconds));
