@@ -151,8 +151,9 @@ struct TcpConfig {
     // for every second segment, out-of-order data, a filled gap or a FIN.
     bool delayed_ack = true;
     Duration delayed_ack_timeout = std::chrono::milliseconds(200);
-    // The first in-order data segments of a connection are ACKed at once (as
-    // Linux's quick-ACK mode does) so slow start is not held back by delays.
+    // The first in-order data segments of a connection, and those after any
+    // out-of-order or repeated text, are ACKed at once (as Linux's quick-ACK
+    // mode does) so neither slow start nor loss recovery waits for a delay.
     uint32_t quick_ack_segments = 16;
 
     // Initial congestion window in segments: RFC 6928 IW10, i.e.

@@ -60,6 +60,14 @@ public:
         ssthresh_ = ssthresh;
     }
 
+    // A reduction proved spurious (RFC 3522 detection; RFC 4015 and RFC 9438
+    // §4.9 response): the window and ssthresh from before it come back,
+    // never below what they are now. CUBIC's next epoch starts from there.
+    void undo(uint32_t cwnd, uint32_t ssthresh) {
+        cwnd_ = std::max(cwnd_, cwnd);
+        ssthresh_ = std::max(ssthresh_, ssthresh);
+    }
+
 protected:
     explicit CongestionControl(uint32_t iw_segments) : iw_segments_(iw_segments) {}
     // RFC 5681 §3.1 slow start: cwnd += min(N, SMSS) (eq. 2).

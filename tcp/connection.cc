@@ -481,8 +481,9 @@ Duration Connection::user_timeout() const { return impl_->cfg.user_timeout; }
 void Connection::set_observer(ConnectionObserver* observer) { impl_->observer = observer; }
 void Connection::set_tracer(ConnectionObserver* tracer) { impl_->tracer = tracer; }
 void Connection::set_layer_hook(ConnectionObserver* hook) { impl_->layer_hook = hook; }
-void Connection::set_counters(uint64_t* retransmissions, uint64_t* dropped_unacceptable) {
+void Connection::set_counters(uint64_t* retransmissions, uint64_t* dropped_unacceptable, uint64_t* spurious_undos) {
     impl_->retransmit_counter = retransmissions;
+    impl_->undo_counter = spurious_undos;
     impl_->unacceptable_counter = dropped_unacceptable;
 }
 

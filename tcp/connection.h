@@ -183,7 +183,7 @@ public:
     void set_layer_hook(ConnectionObserver* hook);
     // Stack-wide counters (TcpCounters): incremented once per retransmitted
     // segment, and once per segment dropped by the §3.10.7.4 acceptability test.
-    void set_counters(uint64_t* retransmissions, uint64_t* dropped_unacceptable);
+    void set_counters(uint64_t* retransmissions, uint64_t* dropped_unacceptable, uint64_t* spurious_undos = nullptr);
     // The layer's orphan counters (nullptr: none; the cap then does not apply).
     void set_orphan_counters(OrphanCounters* counters);
     // The layer's TIME-WAIT counters (nullptr: none; max_time_wait then does not apply).

@@ -38,6 +38,7 @@ struct Connection::Impl {
     std::optional<Instant> reported_deadline;  // what the layer hook was last told
     uint64_t* retransmit_counter = nullptr;
     uint64_t* unacceptable_counter = nullptr;
+    uint64_t* undo_counter = nullptr;  // TcpCounters::spurious_undos
     OrphanCounters* orphan_counters = nullptr;
     TimeWaitCounters* time_wait_counters = nullptr;
     AckThrottle* ack_throttle = nullptr;      // the stack's RFC 5961 §7 budget, if any
@@ -83,6 +84,10 @@ struct Connection::Impl {
     std::optional<Instant> tlp_deadline;   // tail loss probe timer, PTO (RFC 8985 §7.2)
     std::optional<SeqNum> tlp_end_seq;     // TLP.end_seq: a probe is outstanding (§7.3)
     bool tlp_is_retrans = false;           // TLP.is_retrans: the probe resent the last segment
+    // Undo of a spurious retransmission (RFC 3522 Eifel detection with timestamps):
+    std::optional<uint32_t> undo_tsval;    // TSval of the episode's first retransmission
+    SeqNum undo_seq;                       // SND.UNA when it was sent
+    uint32_t undo_cwnd = 0, undo_ssthresh = 0;  // the window before the reduction
     uint32_t dup_acks = 0;                 // RFC 5681 §2 / RFC 6675 DupAcks
     bool in_recovery = false;              // fast recovery in progress
     bool rto_recovery = false;             // after an RTO (SACK): unSACKed octets below recovery_point are lost (RFC 6675 §5.1)
@@ -224,6 +229,8 @@ struct Connection::Impl {
     void rack_on_ack(const Segment& seg, uint32_t flight_before, Instant now);  // RFC 8985 §6.2
     void rack_detect(uint32_t flight, Instant now);  // marks losses, enters recovery, re-arms the timer
     void on_rack_timeout(Instant now);               // RFC 8985 §6.3
+    void undo_arm();                                 // before a reduction: remember the window
+    void undo_check(const Segment& seg);             // RFC 3522 §3.2 detection, RFC 4015-style undo
     void arm_tlp(Instant now);                       // RFC 8985 §7.2: schedules the PTO when allowed
     void on_tlp_timeout(Instant now);                // RFC 8985 §7.3: sends the probe
     void tlp_on_ack(const Segment& seg, bool dsack, uint32_t flight_before, Instant now);  // §7.4

@@ -212,6 +212,9 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
         // RFC 2883 §4: text received before is reported in a D-SACK block.
         if (sack_ok && !seg.payload.empty() && seg.seq + uint32_t(seg.payload.size()) <= rcv.nxt())
             rcv.note_duplicate(seg.seq, seg.seq + uint32_t(seg.payload.size()));
+        // Text again: our ACK was lost or late and the peer retransmits; the
+        // next segments are ACKed at once (Linux's tcp_send_dupack does the same).
+        if (!seg.payload.empty()) quick_acks = 0;
         if (state == State::TimeWait && seg.fin()) {
             // A retransmitted FIN: ACK it and restart the 2MSL timer (§3.10.7.4 eighth step).
             time_wait_deadline = now + 2 * cfg.msl;
@@ -335,6 +338,7 @@ bool Connection::Impl::check_ack(const Segment& seg, Instant now) {
         snd.update_window(seg);
         scoreboard.acknowledge(snd.una());
         forget_short_segments_below(snd.una());
+        undo_check(seg);  // RFC 3522: was the retransmission needed?
         recovery_on_new_ack(acked, flight_before, now);
         if (freed > 0) pending_events |= Writable;
     } else {
@@ -390,15 +394,20 @@ void Connection::Impl::take_syn_text(Instant now) {
     process_text_and_fin(queued, now);
 }
 
-void Connection::Impl::ack_received_text(const Segment& seg, SeqNum rcv_nxt_before, bool urgent, Instant now) {
+void Connection::Impl::ack_received_text(const Segment& seg, SeqNum rcv_nxt_before, bool had_gap, Instant now) {
     // §3.8.6.3: in-order data may wait for a delayed ACK (SHLD-18), under
     // 0.5 s (MUST-40), and never past the second segment (SHLD-19). An
     // out-of-order segment, one that fills a gap, or a FIN is ACKed at once
     // (RFC 5681 §4.2), so the sender's loss recovery is not slowed down.
     bool in_order = seg.seq == rcv_nxt_before && rcv.nxt() > rcv_nxt_before;
+    // A gap means the sender is recovering a loss: as Linux's quick-ACK mode
+    // after out-of-order data, the next quick_ack_segments in-order segments
+    // are ACKed at once too. A delayed ACK there would reach the sender as
+    // 200 ms of extra RTT (its RTO and pacing grow) or as a timeout.
+    if (!in_order || had_gap) quick_acks = 0;
     bool quick = in_order && quick_acks < cfg.quick_ack_segments;
     if (quick) ++quick_acks;
-    if (!cfg.delayed_ack || quick || urgent || !in_order || seg.fin() || ++delack_segments >= 2) {
+    if (!cfg.delayed_ack || quick || had_gap || !in_order || seg.fin() || ++delack_segments >= 2) {
         ack_now = true;
         return;
     }

@@ -157,7 +157,40 @@ void Connection::Impl::recovery_on_dup_ack(uint32_t flight_before, Instant now) 
     enter_recovery(flight_before, now);
 }
 
+void Connection::Impl::undo_arm() {
+    // The first retransmission of an episode goes out in this call with
+    // TSval ts_now(). Only with timestamps (the echo is the evidence).
+    if (!ts_ok || undo_tsval) return;
+    undo_tsval = ts_now();
+    undo_seq = snd.una();
+    undo_cwnd = cc->cwnd();
+    undo_ssthresh = cc->ssthresh();
+}
+
+void Connection::Impl::undo_check(const Segment& seg) {
+    if (!undo_tsval || !(snd.una() > undo_seq)) return;
+    uint32_t first = *undo_tsval;
+    undo_tsval.reset();
+    // Without SACK a timeout goes back N from SND.UNA (RFC 6298 §5.4) and
+    // sets no recovery state: that resend is not undone.
+    if (!in_recovery && !rto_recovery) return;
+    // RFC 3522 §3.2: the first ACK for the retransmitted segment echoes a
+    // TSval older than the retransmission's: the original arrived, the
+    // retransmission was spurious (reordering, or a delayed ACK outlasting
+    // the RTO). Response (as Linux's tcp_undo_cwnd_reduction, RFC 4015's
+    // aim): the window before the reduction comes back and recovery ends;
+    // segments still missing are judged again by RACK.
+    if (!seg.options.timestamps || seg.options.timestamps->ecr == 0) return;
+    if (int32_t(seg.options.timestamps->ecr - first) >= 0) return;
+    cc->undo(undo_cwnd, undo_ssthresh);
+    in_recovery = false;
+    rto_recovery = false;
+    rack.unmark_all_lost();
+    if (undo_counter) ++*undo_counter;
+}
+
 void Connection::Impl::enter_recovery(uint32_t flight, Instant now) {
+    undo_arm();
     in_recovery = true;
     tlp_deadline.reset();
     rto_recovery = false;
@@ -222,6 +255,8 @@ void Connection::Impl::output_sack_recovery(Instant now) {
 }
 
 void Connection::Impl::recovery_on_timeout(Instant now) {
+    if (!rto_recovery && !in_recovery) undo_tsval.reset();  // a new episode
+    undo_arm();
     cc->on_retransmit_timeout(snd.flight_size(), now);
     dup_acks = 0;
     in_recovery = false;

@@ -45,6 +45,10 @@ public:
     // The first segment marked lost and not yet retransmitted, as [start, end).
     bool first_lost(SeqNum& start, SeqNum& end) const;
     bool any_lost() const;
+    // A spurious retransmission was undone: nothing is presumed lost.
+    void unmark_all_lost() {
+        for (size_t i = 0; i < count_; ++i) at(i).lost = false;
+    }
     // A lost segment has nothing left to resend (all of it SACKed meanwhile).
     void unmark_lost(SeqNum start);
     // Octets presumed in the network (RFC 6675 pipe with RACK's marks, as

@@ -141,7 +141,7 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
         auto c = std::make_shared<Connection>(cfg, t, outbox, isn);
         c->set_tracer(tracer);
         c->set_layer_hook(this);
-        c->set_counters(&counters.retransmissions, &counters.dropped_unacceptable);
+        c->set_counters(&counters.retransmissions, &counters.dropped_unacceptable, &counters.spurious_undos);
         c->set_memory_pool(&pool);
         c->set_orphan_counters(&counters.orphan);
         c->set_time_wait_counters(&counters.time_wait);

@@ -44,6 +44,7 @@ struct TcpCounters {
     uint64_t closed_port_segments = 0;
     uint64_t dropped_unacceptable = 0;
     uint64_t retransmissions = 0;
+    uint64_t spurious_undos = 0;     // recoveries and timeouts found spurious by timestamps and undone (RFC 3522)
     uint64_t connections_opened = 0;
     uint64_t connections_accepted = 0;
     uint64_t icmp_errors_applied = 0;   // ICMP errors a connection acted on

@@ -299,7 +299,7 @@ run() {
   local result=ok key="$bytes-$loss"
   if [ "$dir" = kernel ]; then
     # The control: its outcome is the kernel's, never a failure of ustack's matrix.
-    KRATE[$key]=$(awk -v b="$got_bytes" -v s="$secs" 'BEGIN { printf "%.0f", s > 0 ? b / s : 0 }')
+    KRATE[$key]=$(awk -v b="$got_bytes" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? b / s : 0) }')
     if [ -z "$why" ]; then KSECS[$key]=$secs; KOK=$((KOK + 1)); result="ok (control)"
     else KSECS[$key]=""; KBAD=$((KBAD + 1)); result="control unfinished: $why"; fi
   elif [ "$cut" -ge 1 ] && [ -z "$fault" ] && [ "${KSECS[$key]+set}" = set ] && [ -z "${KSECS[$key]}" ]; then

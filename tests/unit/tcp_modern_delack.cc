@@ -79,5 +79,37 @@ TEST_F(TcpTest, DelayedAck_FirstSegmentsAckedAtOnceThenDelayed) {
     expect_after(config().delayed_ack_timeout, seg().flags(ACK).ack(4));
 }
 
+TEST_F(TcpTest, DelayedAck_AfterAGapFilled_NextSegmentsAckedAtOnce) {
+    // The sender is recovering a loss: a delayed ACK would cost it 200 ms of
+    // RTT (a larger RTO, slower pacing) or a timeout. Linux's quick-ACK mode.
+    config().quick_ack_segments = 2;
+    in_state(State::Established);
+    inject(seg().ack_flag().seq(1).ack(1).data("a"));  // quick-ACK start used up
+    expect(seg().flags(ACK).ack(2));
+    inject(seg().ack_flag().seq(2).ack(1).data("b"));
+    expect(seg().flags(ACK).ack(3));
+    inject(seg().ack_flag().seq(4).ack(1).data("d"));  // out of order: a duplicate ACK
+    expect(seg().flags(ACK).ack(3));
+    inject(seg().ack_flag().seq(3).ack(1).data("c"));  // fills the gap: quick mode again (c counts)
+    expect(seg().flags(ACK).ack(5));
+    inject(seg().ack_flag().seq(5).ack(1).data("e"));  // in order, after the gap: at once
+    expect(seg().flags(ACK).ack(6));
+    inject(seg().ack_flag().seq(6).ack(1).data("f"));  // quick mode over again: delayed
+    expect_after(config().delayed_ack_timeout, seg().flags(ACK).ack(7));
+}
+
+TEST_F(TcpTest, DelayedAck_AfterARetransmittedSegment_NextSegmentAckedAtOnce) {
+    // Text we had already: our ACK was lost, the peer resent; the next
+    // segments are ACKed at once (Linux's tcp_send_dupack).
+    config().quick_ack_segments = 1;
+    in_state(State::Established);
+    inject(seg().ack_flag().seq(1).ack(1).data("a"));
+    expect(seg().flags(ACK).ack(2));
+    inject(seg().ack_flag().seq(1).ack(1).data("a"));  // again
+    expect(seg().flags(ACK).ack(2));
+    inject(seg().ack_flag().seq(2).ack(1).data("b"));
+    expect(seg().flags(ACK).ack(3));
+}
+
 }  // namespace
 }  // namespace ustack::testing
