@@ -139,6 +139,9 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
 
     std::shared_ptr<Connection> make_connection(const FourTuple& t) {
         auto c = std::make_shared<Connection>(cfg, t, outbox, isn);
+        // on_timer() may find every connection due at once: room for one more
+        // now (per connection), never a reallocation inside a tick (per packet).
+        due.reserve(table.size() + 1);
         c->set_tracer(tracer);
         c->set_layer_hook(this);
         c->set_counters(&counters.retransmissions, &counters.dropped_unacceptable, &counters.spurious_undos);
