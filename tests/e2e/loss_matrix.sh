@@ -150,6 +150,9 @@ UP_MAX=1048576   # http::ServerConfig::max_body: larger uploads get 413
 if "$USTACK" serve --help 2>&1 | grep -q -- '--upload-dir'; then
   UPLOAD_ARGS=(--upload-dir "$E2E_WORK/up")
   if "$USTACK" serve --help 2>&1 | grep -q -- '--max-body'; then UPLOAD_ARGS+=(--max-body 1073741824); UP_MAX=1073741824; fi
+  # As for nginx's send_timeout: a Linux sender's backed-off RTO at 20 % loss can pause a body for
+  # over a minute; the STALL check (curl --speed-time) judges stalls, not the server's 408.
+  if "$USTACK" serve --help 2>&1 | grep -q -- '--body-timeout'; then UPLOAD_ARGS+=(--body-timeout 3600); fi
 fi
 
 SERVE_PID=""

@@ -73,6 +73,9 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--upload-dir", serve.upload_dir, "store PUT/POST bodies sent to /upload/NAME as DIR/NAME");
     serve_cmd->add_option("--max-body", serve.max_body, "largest request body stored by --upload-dir, "
                           "with K, M or G (default 1M; larger bodies get 413)");
+    serve_cmd->add_option("--body-timeout", serve.body_timeout_seconds, "longest pause in seconds between two "
+                          "pieces of a request body before the server answers 408 and closes (like nginx's "
+                          "client_body_timeout)")->capture_default_str();
     serve_cmd->add_option("--linger", serve.linger_seconds, "after a last response, read and drop what the client "
                           "still sends for up to this many seconds before closing (0: close at once)")->capture_default_str();
     serve_cmd->add_option("--cc", serve.congestion, "congestion control: reno or cubic")

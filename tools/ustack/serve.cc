@@ -116,6 +116,8 @@ int run_serve(const ServeOptions& o) {
     std::error_code fs_ec;
     if (!std::filesystem::is_directory(o.root, fs_ec)) throw CliError{kUsage, "--root '" + o.root + "' is not a directory"};
     if (!(o.linger_seconds >= 0) || o.linger_seconds > 3600) throw CliError{kUsage, "--linger must be in [0, 3600] seconds"};
+    if (!(o.body_timeout_seconds > 0) || o.body_timeout_seconds > 86400)
+        throw CliError{kUsage, "--body-timeout must be in (0, 86400] seconds"};
     if (!o.upload_dir.empty() && !std::filesystem::is_directory(o.upload_dir, fs_ec))
         throw CliError{kUsage, "--upload-dir '" + o.upload_dir + "' is not a directory"};
     std::optional<size_t> max_body;
@@ -176,6 +178,8 @@ int run_serve(const ServeOptions& o) {
     st.config.root = std::filesystem::canonical(o.root);
     if (!o.upload_dir.empty()) st.config.upload_dir = std::filesystem::canonical(o.upload_dir);
     if (max_body) st.config.max_body = *max_body;
+    st.config.body_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(o.body_timeout_seconds));
     if (access_log) st.log = &*access_log;
     st.config.linger_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(o.linger_seconds));
