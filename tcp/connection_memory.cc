@@ -23,7 +23,7 @@ MemoryUsage Connection::Impl::memory_usage() const {
     u.recv_unread = rcv.readable();
     u.recv_out_of_order = rcv.out_of_order();
     u.control = sizeof(Connection) + sizeof(Impl) +
-                (cc->algorithm() == CongestionAlgorithm::Cubic ? sizeof(Cubic) : sizeof(Reno));
+                (cc->algorithm() == CongestionAlgorithm::Cubic ? sizeof(Cubic) : sizeof(Reno)) + rack.memory();
     return u;
 }
 

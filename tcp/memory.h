@@ -20,7 +20,7 @@ struct MemoryUsage {
     size_t recv_unread = 0;    // received in order, not yet read by RECEIVE
     size_t recv_out_of_order = 0;  // held by the reassembler beyond RCV.NXT
     // ---- the control block itself (reported, not limited) ----
-    size_t control = 0;        // the TCB: Connection, its Impl, the congestion controller
+    size_t control = 0;        // the TCB: Connection, its Impl, the congestion controller, RACK's records
 
     size_t reserved() const { return send_reserved + recv_reserved + scratch; }
     size_t used() const { return send_unsent + send_unacked + recv_unread + recv_out_of_order; }

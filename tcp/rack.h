@@ -23,6 +23,8 @@ public:
     void on_sent(SeqNum start, SeqNum end, bool retransmission, Instant now);
     // Forgets everything (a new connection; the peer reneged).
     void clear() { head_ = count_ = 0; }
+    // Bytes of the record array (allocated with the connection, freed in TIME-WAIT and CLOSED).
+    size_t memory() const { return segs_.capacity() * sizeof(Seg); }
 
     // RFC 8985 §6.2 steps 1-3 for an ACK: every segment at or below `una`
     // or wholly SACKed is delivered; RACK.xmit_ts/end_seq/rtt, min_RTT and
