@@ -154,6 +154,10 @@ if "$USTACK" serve --help 2>&1 | grep -q -- '--upload-dir'; then
   # over a minute; the STALL check (curl --speed-time) judges stalls, not the server's 408.
   if "$USTACK" serve --help 2>&1 | grep -q -- '--body-timeout'; then UPLOAD_ARGS+=(--body-timeout 3600); fi
 fi
+# And the send side, for the down rows: serve closes a connection when one 64 KiB write of a response
+# takes over 60 s (a 256 MiB down at 20 % loss ended so after 2059 s with 105 MB moved).
+SERVE_ARGS=()
+if "$USTACK" serve --help 2>&1 | grep -q -- '--send-timeout'; then SERVE_ARGS+=(--send-timeout 3600); fi
 
 SERVE_PID=""
 SERVE_FAULT="none"
@@ -165,7 +169,7 @@ serve_with() {
   [ -n "$fault" ] && args=(--fault "$fault")
   local log="$E2E_WORK/logs/serve-$((++SERVE_N)).log"
   ns_spawn "$log" "$USTACK" serve --tun tun0 --addr 10.0.0.2 --msl 1 --root "$E2E_WORK/www" \
-    "${UPLOAD_ARGS[@]}" "${args[@]}"
+    "${UPLOAD_ARGS[@]}" "${SERVE_ARGS[@]}" "${args[@]}"
   SERVE_PID=$NS_LAST_PID
   SERVE_FAULT="$fault"
   ns_wait_for "$log" '^ustack: serving' 10 "$SERVE_PID" || { echo "ustack serve did not start:"; sed 's/^/  | /' "$log"; return 1; }

@@ -37,6 +37,7 @@ expect 2 'see: ustack serve --help' ns_exec "$U" serve --tun tun0 --addr 10.0.0.
 expect 2 'required' ns_exec "$U" serve --addr 10.0.0.2
 expect 2 'max-body' ns_exec "$U" serve --tun tun0 --addr 10.0.0.2 --max-body 12Q
 expect 2 'body-timeout' ns_exec "$U" serve --tun tun0 --addr 10.0.0.2 --body-timeout 0
+expect 2 'send-timeout' ns_exec "$U" serve --tun tun0 --addr 10.0.0.2 --send-timeout -1
 expect 2 'memory-limit' ns_exec "$U" serve --tun tun0 --addr 10.0.0.2 --memory-limit lots
 
 # Not permitted: the same command as an unprivileged user without capabilities, from a copy

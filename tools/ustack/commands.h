@@ -48,6 +48,7 @@ struct ServeOptions {
     size_t max_time_wait = tcp::TcpConfig{}.max_time_wait;  // --max-time-wait: TIME-WAIT cap (0: none)
     std::string max_body;      // --max-body BYTES[K|M|G]: upload limit; empty: ServerConfig's 1 MiB
     double body_timeout_seconds = 60;  // --body-timeout: longest pause inside a request body (408 after it)
+    double send_timeout_seconds = 60;  // --send-timeout: longest one response write may take (then close)
 };
 
 // "262144", "256K", "128M", "1G" (powers of 1024) -> bytes; nullopt when malformed.

@@ -76,6 +76,9 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--body-timeout", serve.body_timeout_seconds, "longest pause in seconds between two "
                           "pieces of a request body before the server answers 408 and closes (like nginx's "
                           "client_body_timeout)")->capture_default_str();
+    serve_cmd->add_option("--send-timeout", serve.send_timeout_seconds, "longest time in seconds one write of "
+                          "a response (its head, or one 64 KiB piece of a file) may take before the server "
+                          "gives up on the client and closes (like nginx's send_timeout)")->capture_default_str();
     serve_cmd->add_option("--linger", serve.linger_seconds, "after a last response, read and drop what the client "
                           "still sends for up to this many seconds before closing (0: close at once)")->capture_default_str();
     serve_cmd->add_option("--cc", serve.congestion, "congestion control: reno or cubic")

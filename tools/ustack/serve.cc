@@ -118,6 +118,8 @@ int run_serve(const ServeOptions& o) {
     if (!(o.linger_seconds >= 0) || o.linger_seconds > 3600) throw CliError{kUsage, "--linger must be in [0, 3600] seconds"};
     if (!(o.body_timeout_seconds > 0) || o.body_timeout_seconds > 86400)
         throw CliError{kUsage, "--body-timeout must be in (0, 86400] seconds"};
+    if (!(o.send_timeout_seconds > 0) || o.send_timeout_seconds > 86400)
+        throw CliError{kUsage, "--send-timeout must be in (0, 86400] seconds"};
     if (!o.upload_dir.empty() && !std::filesystem::is_directory(o.upload_dir, fs_ec))
         throw CliError{kUsage, "--upload-dir '" + o.upload_dir + "' is not a directory"};
     std::optional<size_t> max_body;
@@ -180,6 +182,8 @@ int run_serve(const ServeOptions& o) {
     if (max_body) st.config.max_body = *max_body;
     st.config.body_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(o.body_timeout_seconds));
+    st.config.send_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(o.send_timeout_seconds));
     if (access_log) st.log = &*access_log;
     st.config.linger_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(o.linger_seconds));
