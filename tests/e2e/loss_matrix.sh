@@ -32,6 +32,8 @@
 # A transfer that reaches its time limit while still moving is reported SLOW (not passed: the
 # stack is slow there, it did not stall); one that stops moving for STALL seconds fails.
 #   KEEP=DIR  (copy every capture and log there)
+#   SS_LOG=1  (sample `ss -tin` of the kernel's TCP sockets in the namespace each second into
+#              logs/ss-<run>.log: the kernel sender's cwnd, RTO and backoff, for diagnosing stalls)
 # Exit 0 when every run passed, 1 otherwise, 77 when it cannot run here.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -48,6 +50,7 @@ MAX_SECS="${MAX_SECS-0}"
 CTL_SECS="${CTL_SECS-300}"
 TIME_SCALE="${TIME_SCALE-1}"
 KEEP="${KEEP-}"
+SS_LOG="${SS_LOG-0}"
 
 e2e_setup loss
 NS2="$NS-kpeer"   # the control's server side (DIRS=kernel), deleted with the namespace
@@ -246,6 +249,11 @@ run() {
   local before; before=$(nft_drops "$dir")
   local ifc=tun0; [ "$dir" = kernel ] && ifc=kc0
   ns_spawn "$E2E_WORK/logs/tcpdump-$tag.log" tcpdump -i "$ifc" -s 128 -U --immediate-mode -w "$cap" tcp
+  local ss_pid=""
+  if [ "$SS_LOG" = 1 ]; then
+    ns_spawn "$E2E_WORK/logs/ss-$tag.log" sh -c 'while :; do date +%s.%N; ss -tin; sleep 1; done'
+    ss_pid=$NS_LAST_PID
+  fi
   local dump_pid=$NS_LAST_PID
   ns_wait_for "$E2E_WORK/logs/tcpdump-$tag.log" 'listening on' 10 "$dump_pid"
   t0=$(date +%s.%N)
@@ -276,6 +284,7 @@ run() {
   t1=$(date +%s.%N)
   sleep 0.3   # the closing segments into the capture
   ns_stop "$dump_pid" >/dev/null 2>&1
+  [ -n "$ss_pid" ] && ns_stop "$ss_pid" >/dev/null 2>&1
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
   local after; after=$(nft_drops "$dir")
   local drops="$(( ${after%/*} - ${before%/*} ))/$(( ${after#*/} - ${before#*/} ))"
