@@ -212,8 +212,9 @@ void Connection::Impl::input_synchronized(const Segment& in, Instant now) {
         // RFC 2883 §4: text received before is reported in a D-SACK block.
         if (sack_ok && !seg.payload.empty() && seg.seq + uint32_t(seg.payload.size()) <= rcv.nxt())
             rcv.note_duplicate(seg.seq, seg.seq + uint32_t(seg.payload.size()));
-        // Text again: our ACK was lost or late and the peer retransmits; the
-        // next segments are ACKed at once (Linux's tcp_send_dupack does the same).
+        // Text we cannot take: mostly a repeat (our ACK was lost or late and the
+        // peer retransmits), else beyond the window; either way the next
+        // segments are ACKed at once (Linux's tcp_send_dupack does the same).
         if (!seg.payload.empty()) quick_acks = 0;
         if (state == State::TimeWait && seg.fin()) {
             // A retransmitted FIN: ACK it and restart the 2MSL timer (§3.10.7.4 eighth step).

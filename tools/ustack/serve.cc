@@ -30,6 +30,11 @@ namespace ustack::cli {
 
 namespace {
 
+// A seconds option (already range-checked) as the HTTP layer's millisecond timeouts.
+std::chrono::milliseconds seconds_option(double seconds) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(seconds));
+}
+
 // Live connections, so that SIGINT/SIGTERM can close them and let their
 // coroutines finish before the event loop goes away.
 struct ServeState {
@@ -180,13 +185,10 @@ int run_serve(const ServeOptions& o) {
     st.config.root = std::filesystem::canonical(o.root);
     if (!o.upload_dir.empty()) st.config.upload_dir = std::filesystem::canonical(o.upload_dir);
     if (max_body) st.config.max_body = *max_body;
-    st.config.body_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::duration<double>(o.body_timeout_seconds));
-    st.config.send_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::duration<double>(o.send_timeout_seconds));
+    st.config.body_timeout = seconds_option(o.body_timeout_seconds);
+    st.config.send_timeout = seconds_option(o.send_timeout_seconds);
+    st.config.linger_timeout = seconds_option(o.linger_seconds);
     if (access_log) st.log = &*access_log;
-    st.config.linger_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::duration<double>(o.linger_seconds));
     loop.start();
 
     asio::co_spawn(io, accept_loop(st, *acceptor), asio::detached);
