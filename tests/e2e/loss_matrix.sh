@@ -22,8 +22,8 @@
 #   SIZES="1 1024 1048576 16777216 268435456"   LOSSES="0 1 5 10 20"   DIRS="kernel down fetch up"
 #   FAULTS="delay=10ms,jitter=2ms,reorder=5,dup=1,seed=7,slots=8192"  (';'-separated specs, "" for none)
 #   FAULT_SIZES=$SIZES   FAULT_DIRS=$DIRS
-#   STALL=130  (seconds without any progress: a stall; the run fails. ustack's RTO ceiling is 60 s, so
-#              two lost retransmissions in a row at the ceiling are 120 s of legitimate silence)
+#   STALL=  (seconds without any progress: a stall; the run fails. Unset: 130 s below 20 % loss and
+#              330 s at 20 %, from the silence RFC 6298 backoff reaches: see stall_limit below)
 #   MAX_SECS=0  (if > 0, cap each transfer's time limit at this many seconds)
 #   CTL_SECS=300  (the kernel control's own cap: at 20 % loss Linux<->Linux moves ~20 KB/s, so an
 #              uncapped 256 MiB control would take hours; an unfinished control still gives its rate,
@@ -45,7 +45,7 @@ DIRS="${DIRS-kernel down fetch up}"
 FAULTS="${FAULTS-delay=10ms,jitter=2ms,reorder=5,dup=1,seed=7,slots=8192}"
 FAULT_SIZES="${FAULT_SIZES-$SIZES}"
 FAULT_DIRS="${FAULT_DIRS-${DIRS//kernel/}}"
-STALL="${STALL-130}"
+STALL="${STALL-}"
 MAX_SECS="${MAX_SECS-0}"
 CTL_SECS="${CTL_SECS-300}"
 TIME_SCALE="${TIME_SCALE-1}"
@@ -150,17 +150,21 @@ fi
 
 UPLOAD_ARGS=()
 UP_MAX=1048576   # http::ServerConfig::max_body: larger uploads get 413
-if "$USTACK" serve --help 2>&1 | grep -q -- '--upload-dir'; then
+# The help text is read once into a variable: `serve --help | grep -q` under pipefail fails
+# whenever grep exits before serve has written all its help (SIGPIPE), which a longer help made common.
+SERVE_HELP=$("$USTACK" serve --help 2>&1)
+serve_offers() { grep -q -- "$1" <<<"$SERVE_HELP"; }
+if serve_offers '--upload-dir'; then
   UPLOAD_ARGS=(--upload-dir "$E2E_WORK/up")
-  if "$USTACK" serve --help 2>&1 | grep -q -- '--max-body'; then UPLOAD_ARGS+=(--max-body 1073741824); UP_MAX=1073741824; fi
+  if serve_offers '--max-body'; then UPLOAD_ARGS+=(--max-body 1073741824); UP_MAX=1073741824; fi
   # As for nginx's send_timeout: a Linux sender's backed-off RTO at 20 % loss can pause a body for
   # over a minute; the STALL check (curl --speed-time) judges stalls, not the server's 408.
-  if "$USTACK" serve --help 2>&1 | grep -q -- '--body-timeout'; then UPLOAD_ARGS+=(--body-timeout 3600); fi
+  if serve_offers '--body-timeout'; then UPLOAD_ARGS+=(--body-timeout 3600); fi
 fi
 # And the send side, for the down rows: serve closes a connection when one 64 KiB write of a response
 # takes over 60 s (a 256 MiB down at 20 % loss ended so after 2059 s with 105 MB moved).
 SERVE_ARGS=()
-if "$USTACK" serve --help 2>&1 | grep -q -- '--send-timeout'; then SERVE_ARGS+=(--send-timeout 3600); fi
+if serve_offers '--send-timeout'; then SERVE_ARGS+=(--send-timeout 3600); fi
 
 SERVE_PID=""
 SERVE_FAULT="none"
@@ -187,6 +191,19 @@ total_timeout() {
   local mib=$(( ($1 + 1048575) / 1048576 )) per
   case "$2" in 0) per=1 ;; 1) per=2 ;; 5) per=8 ;; 10) per=16 ;; *) per=40 ;; esac
   echo $(( (30 + mib * per) * TIME_SCALE ))
+}
+
+# stall_limit LOSS: the no-progress limit (seconds) at LOSS % each way, unless STALL is set.
+# A sender that backs off as RFC 6298 §5.5 asks is silent 0.2 s * (2^n - 1) after n unanswered
+# retransmissions of one segment (then its ceiling per step: ustack 60 s, Linux 120 s), and each
+# fails with probability 1 - (1 - loss)^2: 36 % at 20 % each way. A 256 MiB row at 20 % has
+# ~11 000 timeouts. 130 s of silence needs 10 failures in a row: 0.36^10 * 11 000 ~ 0.4, so at
+# 20 % a 130 s limit fails a correct sender about one run in three; 330 s needs 13 (ustack) or
+# 12 (Linux) failures: ~2 % and ~5 % of such runs. Below 20 % (10 %: 19 % per retransmission)
+# 130 s needs 10 failures, 0.19^10 ~ 6e-8 a timeout. ustack's R2 (522 s) and Linux's
+# tcp_retries2 (~925 s) are longer still: the connection is alive all that time.
+stall_limit() {
+  if [ -n "$STALL" ]; then echo "$STALL"; elif [ "$1" -ge 20 ]; then echo 330; else echo 130; fi
 }
 
 # judge PCAP: "ERRORS RETRANS" from tshark's expert info (checksums verified). Payloads are
@@ -240,6 +257,7 @@ run() {
   local tag="$dir-$bytes-l$loss${fault:+-f}" out="$E2E_WORK/got" cap="$E2E_WORK/caps/$dir-$bytes-l$loss${fault:+-fault}.pcap"
   local limit rc=0 why="" t0 t1 secs
   limit=$(total_timeout "$bytes" "${5:-$loss}")
+  local stall; stall=$(stall_limit "$loss")
   local capped=0
   if [ "$MAX_SECS" -gt 0 ] && [ "$limit" -gt "$MAX_SECS" ]; then limit=$MAX_SECS; capped=1; fi
   if [ "$dir" = kernel ] && [ "$CTL_SECS" -gt 0 ] && [ "$limit" -gt "$CTL_SECS" ]; then limit=$CTL_SECS; capped=1; fi
@@ -260,23 +278,23 @@ run() {
   if [ "$rc" -eq 0 ]; then
     case "$dir" in
       down)
-        ns_exec timeout "$limit" curl -sS --max-time "$limit" --speed-limit 1 --speed-time "$STALL" \
+        ns_exec timeout "$limit" curl -sS --max-time "$limit" --speed-limit 1 --speed-time "$stall" \
           -o "$out" "http://10.0.0.2/f$bytes" 2>"$E2E_WORK/logs/$tag.log" || rc=$?
         ;;
       up)
-        ns_exec timeout "$limit" curl -sS --max-time "$limit" --speed-limit 1 --speed-time "$STALL" \
+        ns_exec timeout "$limit" curl -sS --max-time "$limit" --speed-limit 1 --speed-time "$stall" \
           -T "$E2E_WORK/www/f$bytes" -o /dev/null -w '%{http_code}' "http://10.0.0.2/upload/f$bytes" \
           >"$E2E_WORK/logs/$tag.code" 2>"$E2E_WORK/logs/$tag.log" || rc=$?
         cp "$E2E_WORK/up/f$bytes" "$out" 2>/dev/null
         ;;
       kernel)
-        ns_exec timeout "$limit" curl -sS --max-time "$limit" --speed-limit 1 --speed-time "$STALL" \
+        ns_exec timeout "$limit" curl -sS --max-time "$limit" --speed-limit 1 --speed-time "$stall" \
           -o "$out" "http://10.1.0.2:8080/f$bytes" 2>"$E2E_WORK/logs/$tag.log" || rc=$?
         ;;
       fetch)
         local fargs=()
         [ -n "$fault" ] && fargs=(--fault "$fault")
-        ns_exec timeout "$limit" "$USTACK" fetch --tun tun0 --addr 10.0.0.2 --msl 1 -v --timeout "$STALL" \
+        ns_exec timeout "$limit" "$USTACK" fetch --tun tun0 --addr 10.0.0.2 --msl 1 -v --timeout "$stall" \
           "${fargs[@]}" "http://10.0.0.1:8080/f$bytes" -o "$out" 2>"$E2E_WORK/logs/$tag.log" || rc=$?
         ;;
     esac
@@ -299,7 +317,7 @@ run() {
   if [ "$rc" -ne 0 ] && awk -v s="$secs" -v l="$limit" 'BEGIN { exit !(s >= l - 1) }'; then
     cut=1; why="SLOW: $limit s limit$([ "$capped" -eq 1 ] && echo ' (a cap)') reached, $moved"
   elif [ "$rc" -ne 0 ] && { { [ "$dir" = fetch ] && [ "$rc" -eq 7 ]; } || { [ "$dir" != fetch ] && [ "$rc" -eq 28 ]; }; }; then
-    cut=2; why="STALL: no progress for $STALL s, $moved"
+    cut=2; why="STALL: no progress for $stall s, $moved"
   elif [ "$rc" -ne 0 ]; then
     why="exit $rc$([ "$rc" = 124 ] && echo ' (timeout '"$limit"' s)'), $moved"
   elif [ "$dir" = up ] && ! grep -qE '^20[14]$' "$E2E_WORK/logs/$tag.code"; then
