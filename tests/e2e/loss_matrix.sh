@@ -32,6 +32,9 @@
 # A transfer that reaches its time limit while still moving is reported SLOW (not passed: the
 # stack is slow there, it did not stall); one that stops moving for STALL seconds fails.
 #   KEEP=DIR  (copy every capture and log there)
+#   KERNEL_CC=  (the kernel's congestion control in the namespaces, one the host allows in its
+#              net.ipv4.tcp_allowed_congestion_control (e.g. reno); unset: the host's
+#              default, which a new namespace inherits. Printed before the table either way.)
 #   SS_LOG=1  (sample `ss -tin` of the kernel's TCP sockets in the namespace each second into
 #              logs/ss-<run>.log: the kernel sender's cwnd, RTO and backoff, for diagnosing stalls)
 # Exit 0 when every run passed, 1 otherwise, 77 when it cannot run here.
@@ -51,6 +54,7 @@ CTL_SECS="${CTL_SECS-300}"
 TIME_SCALE="${TIME_SCALE-1}"
 KEEP="${KEEP-}"
 SS_LOG="${SS_LOG-0}"
+KERNEL_CC="${KERNEL_CC-}"
 
 e2e_setup loss
 NS2="$NS-kpeer"   # the control's server side (DIRS=kernel), deleted with the namespace
@@ -84,9 +88,11 @@ NFT
 KCTL=0
 case " $DIRS " in *" kernel "*) KCTL=1 ;; esac
 ns2_exec() { ip netns exec "$NS2" "$@"; }
+if [ -n "$KERNEL_CC" ]; then ns_exec sysctl -qw net.ipv4.tcp_congestion_control="$KERNEL_CC" || exit 1; fi
 if [ "$KCTL" -eq 1 ]; then
   ip netns add "$NS2"
   ip -n "$NS2" link set lo up
+  if [ -n "$KERNEL_CC" ]; then ns2_exec sysctl -qw net.ipv4.tcp_congestion_control="$KERNEL_CC" || exit 1; fi
   ip link add kc0 netns "$NS" type veth peer name kc1 netns "$NS2"
   ns_exec ip addr add 10.1.0.1/24 dev kc0
   ns2_exec ip addr add 10.1.0.2/24 dev kc1
@@ -249,6 +255,7 @@ KBAD=0
 declare -A KSECS   # "BYTES-LOSS" -> the control's seconds ("" when it did not finish)
 declare -A KRATE   # "BYTES-LOSS" -> the control's bytes per second (finished or not)
 ROWS=()
+echo "kernel congestion control: $(ns_exec sysctl -n net.ipv4.tcp_congestion_control) (ustack: CUBIC, its default)"
 printf '%-10s %-5s %-7s %-44s %8s %12s %8s %-11s %s\n' size dir loss impairment seconds rate retrans nft_drops result
 # run DIR BYTES LOSS FAULT [TIME_LOSS]: one transfer, judged; appends a table row. TIME_LOSS
 # (default LOSS) picks the time limit.
