@@ -181,8 +181,8 @@ void Connection::Impl::retransmit_too_big(Instant now) {
     // RFC 1191 §6.4, as Linux's tcp_simple_retransmit: the segments in flight
     // larger than the new MSS were dropped on the way, the others went
     // through. Walk [SND.UNA, SND.NXT) and resend, at once and re-segmented,
-    // every octet that is neither in a recorded short segment that fits nor
-    // SACKed. Not a congestion signal: cwnd and ssthresh stay (the data in
+    // every octet that is neither in a segment that fits (RACK's records with
+    // SACK, every one in flight; the short-segment table without) nor SACKed. Not a congestion signal: cwnd and ssthresh stay (the data in
     // the network did not grow, only its units shrank), and so does SND.NXT.
     SeqNum seq = snd.una(), end = snd.nxt();
     bool head_resent = false;
@@ -193,8 +193,12 @@ void Connection::Impl::retransmit_too_big(Instant now) {
             if (left <= seq && seq < right) skip_to = right;
             else if (seq < left && left < stop) stop = left;
         };
-        for (uint8_t i = 0; i < short_sent_n; ++i) {
-            if (short_sent[i].size <= snd.mss()) skip_or_stop(short_sent[i].seq, short_sent[i].end);
+        if (sack_ok) {
+            rack.each_fitting(snd.mss(), skip_or_stop);
+        } else {
+            for (uint8_t i = 0; i < short_sent_n; ++i) {
+                if (short_sent[i].size <= snd.mss()) skip_or_stop(short_sent[i].seq, short_sent[i].end);
+            }
         }
         for (size_t i = 0; i < scoreboard.size(); ++i) skip_or_stop(scoreboard.at(i).left, scoreboard.at(i).right);
         if (skip_to) {

@@ -121,11 +121,13 @@ struct Connection::Impl {
     wire::Ipv4Address ip_next_hop;  // first hop of the source route in use
     TcpError soft_error = TcpError::None;  // last ICMP soft error (SHLD-25)
     uint16_t path_mtu = 0;         // lowered by Fragmentation Needed (RFC 1191); 0: the link MTU
-    // Segments in flight sent shorter than the MSS then (RFC 1191 §6.4): after
-    // a path MTU drop those that fit the new MSS went through and are not
-    // resent; every other octet in flight went in a segment of a full MSS,
-    // larger than the new one. Unordered, at most 8: a short segment sent
-    // while all are taken is not recorded, and is merely resent after a drop.
+    // Without SACK, segments in flight sent shorter than the MSS then (RFC
+    // 1191 §6.4): after a path MTU drop those that fit the new MSS went
+    // through and are not resent; every other octet in flight went in a
+    // segment of a full MSS, larger than the new one. Unordered, at most 8: a
+    // short segment sent while all are taken is not recorded, and is merely
+    // resent after a drop. With SACK, RACK's records hold every segment's size
+    // (Rack::each_fitting) and this table stays empty.
     struct ShortSegment {
         SeqNum seq, end;  // [seq, end), a FIN included
         uint16_t size;    // payload plus options beyond those the MSS allows for

@@ -152,8 +152,13 @@ bool Connection::Impl::send_data_segment(SeqNum seq, uint32_t max_len, bool retr
     }
     if (!retransmission) tlp_deadline.reset();  // new data restarts the PTO (RFC 8985 §7.2)
     snd.on_sent(seq, seg_len);
-    note_sent_segment(seq, seq + seg_len, len + extra, retransmission);
-    if (sack_ok) rack.on_sent(seq, seq + seg_len, retransmission, now);
+    // RFC 1191 §6.4: each segment's size, for a later drop of the path MTU:
+    // RACK's records with SACK, the table of short segments without.
+    if (sack_ok) {
+        rack.on_sent(seq, seq + seg_len, uint16_t(len + extra), retransmission, now);
+    } else {
+        note_sent_segment(seq, seq + seg_len, len + extra, retransmission);
+    }
     sent_end = seq + seg_len;
     emit(s, ect);
     ack_now = false;

@@ -6,7 +6,7 @@
 
 namespace ustack::tcp {
 
-void Rack::on_sent(SeqNum start, SeqNum end, bool retransmission, Instant now) {
+void Rack::on_sent(SeqNum start, SeqNum end, uint16_t size, bool retransmission, Instant now) {
     if (!(start < end) || segs_.empty()) return;
     if (count_ == 0 || start >= at(count_ - 1).end) {
         if (count_ == segs_.size()) {
@@ -14,9 +14,10 @@ void Rack::on_sent(SeqNum start, SeqNum end, bool retransmission, Instant now) {
             Seg& last = at(count_ - 1);
             last.end = end;
             last.xmit = now;
+            last.size = std::max(last.size, size);
             return;
         }
-        at(count_++) = Seg{start, end, now, false, false, false};
+        at(count_++) = Seg{start, end, now, size, false, false, false};
         return;
     }
     // A retransmission: RACK keys on the latest transmission of each segment.
@@ -28,6 +29,10 @@ void Rack::on_sent(SeqNum start, SeqNum end, bool retransmission, Instant now) {
         s.xmit = now;
         s.retransmitted = true;
         s.lost = false;
+        // Wholly resent: this unit now carries all of it; in part: the rest
+        // still went in the earlier one, so the larger of the two bounds both.
+        bool whole = start <= s.start && s.end <= end;
+        s.size = whole ? size : std::max(s.size, size);
     }
 }
 

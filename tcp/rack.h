@@ -19,8 +19,9 @@ public:
     // `capacity` segment records, allocated once (per connection).
     explicit Rack(size_t capacity) : segs_(capacity) {}
 
-    // A segment [start, end) went out at `now` (new data or a retransmission).
-    void on_sent(SeqNum start, SeqNum end, bool retransmission, Instant now);
+    // A segment [start, end) went out at `now` (new data or a retransmission),
+    // `size` octets beyond the TCP and IP headers the MSS allows for (RFC 1191 §6.4).
+    void on_sent(SeqNum start, SeqNum end, uint16_t size, bool retransmission, Instant now);
     // Forgets everything (a new connection; the peer reneged).
     void clear() { head_ = count_ = 0; }
     // Bytes of the record array (allocated with the connection, freed in TIME-WAIT and CLOSED).
@@ -59,6 +60,15 @@ public:
     uint32_t pipe(SeqNum una) const;
     // Segments tracked (outstanding).
     size_t size() const { return count_; }
+    // RFC 1191 §6.4: calls f(start, end) for each record whose octets last
+    // went out in units of at most `mss` octets (they passed a path with that
+    // MSS), in sequence order.
+    template <class F>
+    void each_fitting(uint16_t mss, F&& f) const {
+        for (size_t i = 0; i < count_; ++i) {
+            if (at(i).size <= mss) f(at(i).start, at(i).end);
+        }
+    }
 
     // The reordering window of §6.2 step 4.
     Duration reo_wnd(bool recovering, Duration srtt) const;
@@ -70,10 +80,14 @@ private:
     struct Seg {
         SeqNum start, end;
         Instant xmit{};
+        // The largest unit that last carried any of its octets (payload plus
+        // options beyond the MSS's; 0: a bare FIN). Fits the padding: a record stays 24 octets.
+        uint16_t size = 0;
         bool retransmitted = false;
         bool lost = false;
         bool delivered = false;  // SACKed (cumulatively ACKed ones are removed)
     };
+    static_assert(sizeof(Seg) <= 24, "memory accounting (docs/architecture.md) counts 24-octet records");
     Seg& at(size_t i) { return segs_[(head_ + i) % segs_.size()]; }
     const Seg& at(size_t i) const { return segs_[(head_ + i) % segs_.size()]; }
     // RFC 8985 §6.2 step 2: the later of two transmissions (time, then sequence).

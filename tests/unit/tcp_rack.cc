@@ -4,6 +4,10 @@
 #include "tests/harness/harness.h"
 #include "tests/harness/req.h"
 
+#include <vector>
+
+#include "tcp/rack.h"
+
 namespace ustack::testing {
 namespace {
 using namespace tcp::flags;
@@ -113,6 +117,27 @@ TEST_F(TcpTest, RtoMin_DefaultIs200Milliseconds) {
     send("x");
     expect(seg().ack_flag().seq(1).len(1));
     expect_after(200ms, seg().ack_flag().seq(1).len(1));  // Linux's TCP_RTO_MIN
+}
+
+// RFC 1191 §6.4: a record knows the largest unit that last carried its
+// octets: a whole resend replaces it, a partial one can only raise it.
+TEST(Rack, SegmentSize_WholeResendReplaces_PartialResendKeepsTheLarger) {
+    tcp::Rack rack(16);
+    Instant t{};
+    auto fitting = [&](uint16_t mss) {
+        std::vector<uint32_t> starts;
+        rack.each_fitting(mss, [&](wire::SeqNum l, wire::SeqNum) { starts.push_back(l.raw()); });
+        return starts;
+    };
+    rack.on_sent(wire::SeqNum(0), wire::SeqNum(1000), 1000, false, t);
+    rack.on_sent(wire::SeqNum(1000), wire::SeqNum(1100), 100, false, t);
+    EXPECT_EQ(fitting(536), std::vector<uint32_t>{1000});
+    rack.on_sent(wire::SeqNum(0), wire::SeqNum(536), 536, true, t);  // part of it: still 1000
+    EXPECT_EQ(fitting(536), std::vector<uint32_t>{1000});
+    rack.on_sent(wire::SeqNum(0), wire::SeqNum(1000), 536, true, t);  // all of it
+    EXPECT_EQ(fitting(536), (std::vector<uint32_t>{0, 1000}));
+    rack.on_sent(wire::SeqNum(900), wire::SeqNum(1100), 1460, true, t);  // spans both: neither fits
+    EXPECT_TRUE(fitting(536).empty());
 }
 
 }  // namespace

@@ -21,6 +21,20 @@ protected:
         e.next_hop_mtu = mtu;
         return layer().icmp_error(tuple(), e, now());
     }
+    // Passive open with SACK (RACK keeps a record of every segment), no timestamps: MSS 1460.
+    void sack_established() {
+        config().timestamps = false;
+        listen();
+        inject(seg().syn().seq(0).mss(1460).sack_perm());
+        expect(seg().syn().ack_flag().seq(0).ack(1));
+        inject(seg().ack_flag().seq(1).ack(1));
+        accept();
+    }
+    // With Nagle off, one segment per send of `n` < MSS octets at relative `rel_seq`.
+    void send_short(int64_t rel_seq, size_t n) {
+        send(std::string(n, 's'));
+        expect(seg().ack_flag().seq(rel_seq).len(n));
+    }
     // In flight: [1,1461) full, [1461,2001) short (540), [2001,3461) full.
     void full_short_full() {
         send(std::string(2000, 'a'));
@@ -69,12 +83,7 @@ TEST_F(TcpPmtu, ShortSegmentLargerThanNewMss_ResentToo) {
 
 TEST_F(TcpPmtu, SackedDataNotResent) {
     USTACK_REQ("MUST-54");
-    config().timestamps = false;
-    listen();
-    inject(seg().syn().seq(0).mss(1460).sack_perm());
-    expect(seg().syn().ack_flag().seq(0).ack(1));
-    inject(seg().ack_flag().seq(1).ack(1));
-    accept();
+    sack_established();
     full_short_full();
     inject(seg().ack_flag().seq(1).ack(1).sack(2001, 3461));  // the last segment arrived
     discard_pending();
@@ -111,8 +120,8 @@ TEST_F(TcpPmtu, ShortSegmentResentInAFullOne_ResentAgain) {
     expect_silence();
 }
 
-// At most 8 short segments are remembered; the others are resent (safe, only redundant).
-TEST_F(TcpPmtu, MoreShortSegmentsThanRemembered_RestResent) {
+// Without SACK at most 8 short segments are remembered; the others are resent (safe, only redundant).
+TEST_F(TcpPmtu, NoSack_MoreShortSegmentsThanRemembered_RestResent) {
     USTACK_REQ("MUST-54");
     in_state(State::Established);
     conn().set_nodelay(true);
@@ -123,6 +132,60 @@ TEST_F(TcpPmtu, MoreShortSegmentsThanRemembered_RestResent) {
     EXPECT_TRUE(frag_needed(1, 576));  // MSS 536: every one of them fits
     expect(seg().ack_flag().seq(801).len(200));  // the 9th and 10th, not remembered
     expect_silence();
+}
+
+// With SACK every segment in flight is known by its size (RACK's records):
+// twelve short ones that fit the new MSS stay, only the full ones go again.
+TEST_F(TcpPmtu, Sack_TwelveShortSegmentsInFlight_NoneResent) {
+    USTACK_REQ("MUST-54");
+    sack_established();
+    conn().set_nodelay(true);
+    send(std::string(1460, 'a'));
+    expect(seg().ack_flag().seq(1).len(1460));
+    for (int i = 0; i < 12; ++i) send_short(1461 + 100 * i, 100);
+    send(std::string(1460, 'b'));
+    expect(seg().ack_flag().seq(2661).len(1460));
+    expect_silence();
+    EXPECT_TRUE(frag_needed(1, 576));  // MSS 536
+    expect(seg().ack_flag().seq(1).len(536));
+    expect(seg().ack_flag().seq(537).len(536));
+    expect(seg().ack_flag().seq(1073).len(388));
+    expect(seg().ack_flag().seq(2661).len(536));
+    expect(seg().ack_flag().seq(3197).len(536));
+    expect(seg().ack_flag().seq(3733).len(388));
+    expect_silence();  // not one of the twelve
+    EXPECT_EQ(snap().snd_nxt.raw(), our_iss() + 4121);
+}
+
+// Ten short segments, alternately larger and smaller than the new MSS: only the larger go again.
+TEST_F(TcpPmtu, Sack_TenShortSegments_OnlyThoseAboveTheNewMssResent) {
+    USTACK_REQ("MUST-54");
+    sack_established();
+    conn().set_nodelay(true);
+    int64_t rel = 1;
+    for (int i = 0; i < 10; ++i) {
+        size_t n = i % 2 == 0 ? 1000 : 100;
+        send_short(rel, n);
+        rel += int64_t(n);
+    }
+    expect_silence();
+    EXPECT_TRUE(frag_needed(1, 1000));  // MSS 960: 1000 no longer fits, 100 does
+    for (int i = 0; i < 5; ++i) {
+        expect(seg().ack_flag().seq(1 + 1100 * i).len(960));
+        expect(seg().ack_flag().seq(961 + 1100 * i).len(40));
+    }
+    expect_silence();
+    // A second drop: the resent 960-octet pieces no longer fit, the 40 and 100 still do.
+    EXPECT_TRUE(frag_needed(1, 576));  // MSS 536
+    uint32_t resent = 0;
+    while (!pending().empty()) {
+        Recorded r = expect(seg().ack_flag());
+        EXPECT_LE(r.len(), 536u);
+        resent += uint32_t(r.len());
+    }
+    // Each 1000-octet record was resent in two pieces, 960 and 40: a record
+    // knows only its larger, so the 40 go again with the 960 (5 x 1000).
+    EXPECT_EQ(resent, 5000u);
 }
 
 // A bare FIN always fits: after a drop only the full segment goes again.
