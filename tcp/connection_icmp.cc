@@ -9,8 +9,6 @@ namespace ustack::tcp {
 
 namespace {
 
-constexpr uint8_t IPOPT_LSRR = 131;
-constexpr uint8_t IPOPT_SSRR = 137;
 constexpr uint16_t MIN_IP_MTU = 68;  // RFC 791 §3.2: every module forwards 68 octets
 
 // RFC 1191 §7 table of MTU plateaus, for routers that send no next-hop MTU.
@@ -52,41 +50,17 @@ TcpError unreachable_error(uint8_t code) {
 }  // namespace
 
 bool Connection::Impl::build_ip_options(const IpSettings& s, const SourceRoute& route) {
-    // The application's options first, then the route (RFC 791 §3.1: the
-    // originator puts the first hop in the destination field and the final
-    // destination last in the route), padded with End of Option List.
-    size_t route_len = route.empty() ? 0 : 3 + 4 * size_t(route.n);
-    size_t raw = size_t(s.options_len) + route_len;
-    size_t padded = (raw + 3) / 4 * 4;
-    if (padded > MAX_IP_OPTIONS || route.n > MAX_ROUTE_HOPS) return false;
-    std::array<uint8_t, MAX_IP_OPTIONS> out{};
-    std::copy_n(s.options.begin(), s.options_len, out.begin());
-    wire::Ipv4Address next_hop;
-    if (!route.empty()) {
-        uint8_t* p = out.data() + s.options_len;
-        p[0] = route.strict ? IPOPT_SSRR : IPOPT_LSRR;
-        p[1] = uint8_t(route_len);
-        p[2] = 4;  // pointer: the first address in the option is the next to visit
-        for (size_t i = 1; i <= route.n; ++i) {
-            uint32_t a = i < route.n ? route.hops[i].to_u32() : tuple.remote.addr.to_u32();
-            uint8_t* q = p + 3 + 4 * (i - 1);
-            q[0] = uint8_t(a >> 24), q[1] = uint8_t(a >> 16), q[2] = uint8_t(a >> 8), q[3] = uint8_t(a);
-        }
-        next_hop = route.hops[0];
-    }
-    ip_wire = out;
-    ip_wire_len = uint8_t(padded);
-    ip_next_hop = next_hop;
-    return true;
+    if (s.options_len > MAX_IP_OPTIONS) return false;
+    return encode_ip_options(std::span<const uint8_t>(s.options.data(), s.options_len), route, tuple.remote.addr, ip_wire);
 }
 
 void Connection::Impl::clamp_mss() {
     // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS+20, MMS_S) - TCPhdrsize - IPoptionsize,
     // with MMS_S here the path MTU (else the link MTU, which our MSS came
     // from: MUST-67) less the 20-byte IP header.
-    if (path_mtu == 0 && ip_wire_len == 0) return;
+    if (path_mtu == 0 && ip_wire.len == 0) return;
     int mtu = path_mtu != 0 ? path_mtu : int(cfg.mss) + 40;
-    int limit = mtu - 40 - int(ip_wire_len) - (ts_ok ? 12 : 0);
+    int limit = mtu - 40 - int(ip_wire.len) - (ts_ok ? 12 : 0);
     limit = std::max(limit, 8);  // RFC 791: 68 = 60 header octets + 8 data octets
     if (limit < snd.mss()) snd.set_mss(uint16_t(limit));
 }
@@ -262,7 +236,7 @@ void Connection::set_return_route(const SourceRoute& route) {
 
 IpParams Connection::ip_params() const {
     const Impl& c = *impl_;
-    return IpParams{c.ip.tos, std::span<const uint8_t>(c.ip_wire.data(), c.ip_wire_len), c.ip_next_hop};
+    return c.ip_wire.params(c.ip.tos);
 }
 
 }  // namespace ustack::tcp

@@ -14,6 +14,7 @@
 #include "tcp/ack_throttle.h"
 #include "tcp/congestion.h"
 #include "tcp/connection.h"
+#include "tcp/ip_options.h"
 #include "tcp/rack.h"
 #include "tcp/rcv_space.h"
 #include "tcp/receiver.h"
@@ -116,9 +117,7 @@ struct Connection::Impl {
     // ---- IP level (connection_icmp.cc; RFC 9293 §3.9.2) ----
     IpSettings ip;                 // the application's choices (MUST-48, MUST-51)
     SourceRoute return_route;      // reversed from a received source route (MUST-53)
-    std::array<uint8_t, MAX_IP_OPTIONS> ip_wire{};  // options as they go on the wire
-    uint8_t ip_wire_len = 0;
-    wire::Ipv4Address ip_next_hop;  // first hop of the source route in use
+    IpOptions ip_wire;             // options as they go on the wire, the route's first hop
     TcpError soft_error = TcpError::None;  // last ICMP soft error (SHLD-25)
     uint16_t path_mtu = 0;         // lowered by Fragmentation Needed (RFC 1191); 0: the link MTU
     // Without SACK, segments in flight sent shorter than the MSS then (RFC

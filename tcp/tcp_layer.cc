@@ -10,6 +10,7 @@
 
 #include "tcp/ack_throttle.h"
 #include "tcp/deadline_heap.h"
+#include "tcp/ip_options.h"
 #include "tcp/listener.h"
 #include "tcp/syn_cookie.h"
 
@@ -218,10 +219,23 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
             l->note_overflow(now);
             SeqNum cookie = make_syn_cookie(cfg.syn_cookie_secret, t, seg.seq, seg.options.mss.value_or(0), now);
             ++counters.syncookies_sent;
-            outbox.send(t, cookie_syn_ack(cfg, seg, cookie, isn.ts_offset(t), now));
+            send_cookie_syn_ack(t, cookie_syn_ack(cfg, seg, cookie, isn.ts_offset(t), now));
             return;
         }
         passive_open(l, t, seg, now, std::nullopt);
+    }
+
+    // MUST-53 (RFC 1122 §4.2.3.8): a SYN that came by a source route is
+    // answered along its reverse, cookie or not. Stateless: the route is that
+    // of the SYN being answered (as Linux's tcp_v4_send_synack with the
+    // options tcp_v4_init_req saved from it, freed with the request after a cookie).
+    void send_cookie_syn_ack(const FourTuple& t, const Segment& syn_ack) {
+        IpOptions opts;
+        if (route && !route->empty() && encode_ip_options({}, *route, t.remote.addr, opts)) {
+            outbox.send_ip(t, syn_ack, opts.params(0));
+            return;
+        }
+        outbox.send(t, syn_ack);
     }
 
     // An ACK to a listener that may complete a cookie handshake (RFC 4987
@@ -248,6 +262,8 @@ struct TcpLayer::Impl final : ListenerHost, ConnectionObserver {
         if (!admits_passive()) return true;  // memory pressure: dropped, as for a full accept queue
         ++counters.syncookies_received_ok;
         auto conn = make_connection(t);
+        // The SYN's route is gone with it; the ACK's own, if it came by one,
+        // is the connection's (Linux's cookie_v4_check saves the ACK's options).
         if (route) conn->set_return_route(*route);
         table[t] = Entry{conn, l};
         l->add_syn_received(conn);

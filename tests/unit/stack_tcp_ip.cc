@@ -267,6 +267,15 @@ protected:
     Bytes routed_syn(uint16_t sport = 40000) {
         return with_ip_options(peer_syn(sport), {1, 131, 11, 12, 10, 1, 1, 1, 10, 2, 2, 2});
     }
+    // The last packet is a SYN-ACK along routed_syn()'s route reversed.
+    void expect_synack_along_reversed_route() {
+        Tins::IP synack = last();
+        EXPECT_EQ(synack.dst_addr(), Tins::IPv4Address("10.2.2.2"));  // the last router first
+        const Bytes& b = sink_.packets.back();
+        ASSERT_EQ(synack.head_len(), 8);
+        EXPECT_EQ(Bytes(b.begin() + 20, b.begin() + 32), Bytes({131, 11, 4, 10, 1, 1, 1, 10, 0, 0, 1, 0}));
+        EXPECT_EQ(synack.rfind_pdu<Tins::TCP>().flags(), Tins::TCP::SYN | Tins::TCP::ACK);
+    }
 };
 
 TEST_F(StackSourceRoute, OffByDefault_SourceRoutedSynDropped) {
@@ -285,12 +294,7 @@ TEST_F(StackSourceRoute, Accepted_ReplyFollowsReversedRoute) {
     auto l = stack_->tcp().listen(tcp::Endpoint{kOurs, 80}, 4);
     deliver(routed_syn());
     ASSERT_EQ(sink_.packets.size(), 1u);
-    Tins::IP synack = last();
-    EXPECT_EQ(synack.dst_addr(), Tins::IPv4Address("10.2.2.2"));  // the last router first
-    const Bytes& b = sink_.packets.back();
-    ASSERT_EQ(synack.head_len(), 8);
-    EXPECT_EQ(Bytes(b.begin() + 20, b.begin() + 32), Bytes({131, 11, 4, 10, 1, 1, 1, 10, 0, 0, 1, 0}));
-    EXPECT_EQ(synack.rfind_pdu<Tins::TCP>().flags(), Tins::TCP::SYN | Tins::TCP::ACK);
+    expect_synack_along_reversed_route();
 }
 
 TEST_F(StackSourceRoute, IncompleteRoute_Dropped) {
@@ -358,6 +362,67 @@ TEST_F(StackSourceRoute, LaterRouteReplacesEarlier) {
     EXPECT_EQ(last().dst_addr(), Tins::IPv4Address("10.3.3.3"));
     const Bytes& b = sink_.packets.back();
     EXPECT_EQ(Bytes(b.begin() + 20, b.begin() + 28), Bytes({131, 7, 4, 10, 0, 0, 1, 0}));
+}
+
+// SYN cookies (RFC 4987 §3.6) keep no state, so the route must come with each segment.
+class StackCookieRoute : public StackSourceRoute {
+protected:
+    StackCookieRoute() {
+        StackConfig cfg = make_config();
+        cfg.accept_source_route = true;
+        cfg.tcp.syn_cookies = tcp::SynCookies::Always;
+        reset(cfg);
+        listener_ = stack_->tcp().listen(tcp::Endpoint{kOurs, 80}, 4);
+    }
+    // The ACK of the cookie SYN-ACK (the last packet sent), with IP options `opts`.
+    void ack_cookie(const Bytes& opts) {
+        Tins::TCP ack(80, 40000);
+        ack.flags(Tins::TCP::ACK);
+        ack.seq(7001);
+        ack.ack_seq(last().rfind_pdu<Tins::TCP>().seq() + 1);
+        ack.window(65535);
+        deliver(with_ip_options((Tins::IP(kOursText, kPeerText) / ack).serialize(), opts));
+    }
+    std::shared_ptr<tcp::Listener> listener_;
+};
+
+TEST_F(StackCookieRoute, CookieSynAck_FollowsTheSynsReversedRoute) {
+    USTACK_REQ("MUST-53");
+    deliver(routed_syn());
+    ASSERT_EQ(sink_.packets.size(), 1u);
+    EXPECT_EQ(stack_->tcp().counters().syncookies_sent, 1u);
+    EXPECT_EQ(stack_->tcp().connection_count(), 0u);  // stateless
+    expect_synack_along_reversed_route();
+    // A SYN without a route on another port gets a plain cookie SYN-ACK.
+    deliver(peer_syn(40001));
+    EXPECT_EQ(last().dst_addr(), Tins::IPv4Address(kPeerText));
+    EXPECT_EQ(last().head_len(), 5);
+}
+
+TEST_F(StackCookieRoute, ConnectionFromCookieAck_RepliesAlongTheAcksRoute) {
+    USTACK_REQ("MUST-53", "SHLD-24");
+    deliver(routed_syn());
+    ack_cookie({1, 131, 7, 8, 10, 3, 3, 3});  // the ACK came another way: via 10.3.3.3 alone
+    EXPECT_EQ(stack_->tcp().counters().syncookies_received_ok, 1u);
+    auto c = listener_->accept();
+    ASSERT_TRUE(c);
+    c->send(std::vector<uint8_t>(5, 'x'), now_);
+    EXPECT_EQ(last().dst_addr(), Tins::IPv4Address("10.3.3.3"));
+    const Bytes& b = sink_.packets.back();
+    ASSERT_EQ(last().head_len(), 7);
+    EXPECT_EQ(Bytes(b.begin() + 20, b.begin() + 28), Bytes({131, 7, 4, 10, 0, 0, 1, 0}));
+}
+
+// As Linux: the SYN's options are not kept with a cookie, so an ACK that came
+// without a route makes a connection that replies directly.
+TEST_F(StackCookieRoute, ConnectionFromCookieAckWithoutRoute_RepliesDirectly) {
+    deliver(routed_syn());
+    ack_cookie({});
+    auto c = listener_->accept();
+    ASSERT_TRUE(c);
+    c->send(std::vector<uint8_t>(5, 'x'), now_);
+    EXPECT_EQ(last().dst_addr(), Tins::IPv4Address(kPeerText));
+    EXPECT_EQ(last().head_len(), 5);
 }
 
 // ---- Addresses (§3.9.1.1, §3.9.2.3) ----
