@@ -9,6 +9,12 @@ void Harness::in_state(State target, Open how, Loc loc) {
     note("---- fixture: " + std::string(tcp::to_string(target)) +
          (how == Open::Active ? " (active open)" : " (passive open)") + " ----");
     const uint16_t our_mss = config().mss;
+    // The peer's SYN (or SYN-ACK, with ack_flag()) with the options HarnessOptions names.
+    auto peer_syn = [&] {
+        Seg s = seg().syn().seq(0).mss(opt_.peer_mss);
+        if (opt_.peer_sack_permitted) s.sack_perm();
+        return s;
+    };
     if (target == State::Listen) {
         listen(0, 16, loc);
     } else if (target == State::SynSent) {
@@ -16,17 +22,17 @@ void Harness::in_state(State target, Open how, Loc loc) {
         expect(seg().syn().seq(0).mss(our_mss), loc);
     } else if (target == State::SynReceived && how == Open::Passive) {
         listen(0, 16, loc);
-        inject(seg().syn().seq(0).mss(opt_.peer_mss), loc);
+        inject(peer_syn(), loc);
         expect(seg().syn().ack_flag().seq(0).ack(1).mss(our_mss), loc);
     } else if (target == State::SynReceived) {
         // Simultaneous open (§3.5 Figure 8): our SYN crosses the peer's SYN.
         in_state(State::SynSent, how, loc);
-        inject(seg().syn().seq(0).mss(opt_.peer_mss), loc);
+        inject(peer_syn(), loc);
         expect(seg().syn().ack_flag().seq(0).ack(1), loc);
     } else if (target == State::Established) {
         if (how == Open::Active) {
             in_state(State::SynSent, how, loc);
-            inject(seg().syn().ack_flag().seq(0).ack(1).mss(opt_.peer_mss), loc);
+            inject(peer_syn().ack_flag().ack(1), loc);
             expect(seg().ack_flag().seq(1).ack(1), loc);
         } else {
             in_state(State::SynReceived, how, loc);

@@ -335,6 +335,16 @@ void Harness::expect_silence(Duration d, Loc loc) {
     }
 }
 
+void Harness::expect_times_out_at(Duration d, State before, Loc loc) {
+    advance(d - Duration(1), loc);
+    expect_state(before, loc);
+    advance(Duration(1), loc);
+    expect_state(State::Closed, loc);
+    expect_error(TcpError::TimedOut, loc);
+    expect_event(Event::Error, loc);
+    expect_silence(Duration::zero(), loc);
+}
+
 void Harness::advance(Duration d, Loc loc) {
     note("advance " + std::to_string(std::chrono::duration<double>(d).count()) + " s");
     run_until(now_ + d, loc);

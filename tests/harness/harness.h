@@ -48,6 +48,7 @@ struct HarnessOptions {
     uint32_t peer_isn = 5000;
     uint16_t peer_window = 65535;           // window of injected segments by default
     uint16_t peer_mss = 1460;               // MSS the fixtures announce in the peer's SYN
+    bool peer_sack_permitted = false;       // the peer's SYN (or SYN-ACK) in the fixtures offers SACK (RFC 2018 §2)
 };
 
 class Harness {
@@ -77,6 +78,8 @@ public:
     Recorded expect_after(Duration d, const Seg& s, Loc loc = Loc::current());
     // Nothing sent while the clock advances `d` (0: nothing pending now).
     void expect_silence(Duration d = Duration::zero(), Loc loc = Loc::current());
+    // A user timeout at exactly `d` (§3.10.8): `before` until d - 1ns, then CLOSED, TimedOut, nothing sent (no RST).
+    void expect_times_out_at(Duration d, State before = State::Established, Loc loc = Loc::current());
     // Advances the clock, firing on_timer at each deadline reached on the way, in order.
     void advance(Duration d, Loc loc = Loc::current());
     // Segments sent and not yet expected; expect/expect_silence consume them.

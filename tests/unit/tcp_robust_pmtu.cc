@@ -24,11 +24,8 @@ protected:
     // Passive open with SACK (RACK keeps a record of every segment), no timestamps: MSS 1460.
     void sack_established() {
         config().timestamps = false;
-        listen();
-        inject(seg().syn().seq(0).mss(1460).sack_perm());
-        expect(seg().syn().ack_flag().seq(0).ack(1));
-        inject(seg().ack_flag().seq(1).ack(1));
-        accept();
+        options().peer_sack_permitted = true;
+        in_state(State::Established, Open::Passive);
     }
     // With Nagle off, one segment per send of `n` < MSS octets at relative `rel_seq`.
     void send_short(int64_t rel_seq, size_t n) {

@@ -20,13 +20,7 @@ TEST_F(TcpTest, ZeroWindow_ProbesUnansweredForUserTimeout_ClosesWithoutRst) {
     expect_after(2s, window_probe());
     expect_after(4s, window_probe());
     // The next probe would be due 8 s later; the user timeout ends it at 10 s.
-    advance(4s - 1ns);
-    expect_state(State::Established);
-    advance(1ns);
-    expect_state(State::Closed);
-    expect_error(TcpError::TimedOut);
-    expect_event(Event::Error);
-    expect_silence();  // §3.10.8 USER TIMEOUT: no RST
+    expect_times_out_at(4s);
 }
 
 TEST_F(TcpTest, ZeroWindow_AnsweredProbesOutliveUserTimeout) {
@@ -42,11 +36,7 @@ TEST_F(TcpTest, ZeroWindow_AnsweredProbesOutliveUserTimeout) {
     expect_state(State::Established);
     // Then the peer falls silent: 10 s after the first unanswered probe it is gone.
     expect_within(61s, window_probe());
-    advance(10s - 1ns);
-    expect_state(State::Established);
-    advance(1ns);
-    expect_state(State::Closed);
-    expect_error(TcpError::TimedOut);
+    expect_times_out_at(10s);
 }
 
 TEST_F(TcpTest, ZeroWindow_WithoutUserTimeout_AnsweredProbesNeverClose) {

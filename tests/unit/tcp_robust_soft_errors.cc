@@ -19,7 +19,19 @@ protected:
         e.seq = wire::SeqNum(uint32_t(our_iss() + rel_seq));
         return layer().icmp_error(tuple(), e, now());
     }
+    // A soft ICMP error quoting our segment at `rel_seq` arrives now; the timer
+    // at hand then ends the connection within `wait`, reporting `reported`.
+    void expect_reported_at_timeout(Kind kind, uint8_t code, int64_t rel_seq, Duration wait, TcpError reported,
+                                    Loc loc = Loc::current()) {
+        if (!icmp(kind, code, rel_seq)) ADD_FAILURE_AT(loc.file_name(), int(loc.line())) << "ICMP error not applied";
+        advance(wait, loc);
+        discard_pending(loc);
+        expect_state(State::Closed, loc);
+        expect_error(reported, loc);
+    }
 };
+
+// One test per timer that can end the connection while the error is kept.
 
 TEST_F(TcpSoftError, UserTimeout_ReportsTheSoftError) {
     USTACK_REQ("SHLD-25", "MUST-21");
@@ -27,21 +39,14 @@ TEST_F(TcpSoftError, UserTimeout_ReportsTheSoftError) {
     conn().set_user_timeout(5s);
     send("hello");
     expect(seg().ack_flag().seq(1).data("hello"));
-    EXPECT_TRUE(icmp(Kind::DestUnreachable, 1, 1));  // host unreachable: soft
-    advance(5s);
-    discard_pending();
-    expect_state(State::Closed);
-    expect_error(TcpError::HostUnreachable);
+    expect_reported_at_timeout(Kind::DestUnreachable, 1, 1, 5s, TcpError::HostUnreachable);  // host unreachable: soft
 }
 
 TEST_F(TcpSoftError, SynUserTimeout_ReportsNetworkUnreachable) {
     USTACK_REQ("SHLD-25");
     config().user_timeout = 3s;
     in_state(State::SynSent);
-    EXPECT_TRUE(icmp(Kind::DestUnreachable, 0, 0));
-    advance(3s);
-    discard_pending();
-    expect_error(TcpError::NetworkUnreachable);
+    expect_reported_at_timeout(Kind::DestUnreachable, 0, 0, 3s, TcpError::NetworkUnreachable);
 }
 
 TEST_F(TcpSoftError, R2_ReportsTimeExceededAsHostUnreachable) {
@@ -50,25 +55,18 @@ TEST_F(TcpSoftError, R2_ReportsTimeExceededAsHostUnreachable) {
     in_state(State::Established);
     send("hello");
     expect(seg().ack_flag().seq(1).data("hello"));
-    EXPECT_TRUE(icmp(Kind::TimeExceeded, 0, 1));
-    advance(200s);
-    discard_pending();
-    expect_error(TcpError::HostUnreachable);
+    expect_reported_at_timeout(Kind::TimeExceeded, 0, 1, 200s, TcpError::HostUnreachable);
 }
 
 TEST_F(TcpSoftError, ZeroWindowProbeError_ReportedWhenProbesTimeOut) {
     // The probe carries the octet at SND.NXT (past SND.MAX): an ICMP error
     // quoting it is about our segment too (Linux accepts SND.UNA..SND.NXT).
     USTACK_REQ("SHLD-25");
-    in_state(State::Established);
-    inject(seg().ack_flag().seq(1).ack(1).win(0));
+    peer_closes_window();
     conn().set_user_timeout(10s);
     send("hello");
     expect_after(1s, seg().ack_flag().seq(1).len(1));
-    EXPECT_TRUE(icmp(Kind::DestUnreachable, 1, 1));
-    advance(10s);
-    discard_pending();
-    expect_error(TcpError::HostUnreachable);
+    expect_reported_at_timeout(Kind::DestUnreachable, 1, 1, 10s, TcpError::HostUnreachable);
 }
 
 TEST_F(TcpSoftError, AckProgressClearsTheSoftError) {

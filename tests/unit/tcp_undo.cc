@@ -72,11 +72,9 @@ TEST_F(TcpTest, Undo_ReorderingTakenForLoss_OriginalArrives_RecoveryUndone) {
 
 TEST_F(TcpTest, Undo_NoTimestamps_NoUndo) {
     config().timestamps = false;
-    listen();
-    inject(seg().syn().seq(0).mss(1000).sack_perm());
-    expect(seg().syn().ack_flag().seq(0).ack(1));
-    inject(seg().ack_flag().seq(1).ack(1));
-    accept();
+    options().peer_mss = 1000;
+    options().peer_sack_permitted = true;
+    in_state(State::Established, Open::Passive);
     send(std::string(10000, 'd'));
     for (int i = 0; i < 10; ++i) expect(seg().ack_flag().seq(1 + 1000 * i).len(1000));
     expect_within(2s, seg().ack_flag().seq(1).len(1000));
