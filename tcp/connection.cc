@@ -227,14 +227,18 @@ void Connection::open_from_cookie(const Segment& syn, SeqNum iss, Instant now) {
 }
 
 size_t Connection::send(std::span<const uint8_t> data, Instant now) {
-    return send_with(data, now, false);
+    return send_with(data, now, false, true);
+}
+
+size_t Connection::send(std::span<const uint8_t> data, Instant now, bool push) {
+    return send_with(data, now, false, push);
 }
 
 size_t Connection::send_urgent(std::span<const uint8_t> data, Instant now) {
-    return send_with(data, now, true);
+    return send_with(data, now, true, true);
 }
 
-size_t Connection::send_with(std::span<const uint8_t> data, Instant now, bool urgent) {
+size_t Connection::send_with(std::span<const uint8_t> data, Instant now, bool urgent, bool push) {
     CallScope scope(*impl_, now);
     Impl& c = *impl_;
     switch (c.state) {
@@ -243,13 +247,17 @@ size_t Connection::send_with(std::span<const uint8_t> data, Instant now, bool ur
         if (c.close_pending) break;
         size_t n = c.snd.queue(data);  // sent once ESTABLISHED (§3.10.2)
         if (urgent && n > 0) c.snd.mark_urgent();
+        if (n > 0) c.tail_pushed = push;
         return n;
     }
     case State::Established:
     case State::CloseWait: {
         size_t n = c.snd.queue(data);
         if (urgent && n > 0) c.snd.mark_urgent();  // "set SND.UP <- SND.NXT" after the data (§3.10.2)
+        if (n > 0) c.tail_pushed = push;
+        c.unpushed_call = !push;  // MAY-15: this call holds a sub-MSS tail (as Linux's MSG_MORE)
         c.output(now);
+        c.unpushed_call = false;
         return n;
     }
     default:
@@ -430,6 +438,16 @@ TcbSnapshot Connection::snapshot() const {
 }
 
 void Connection::set_nodelay(bool on) { impl_->nodelay = on; }
+
+void Connection::set_cork(bool on, Instant now) {
+    CallScope scope(*impl_, now);
+    Impl& c = *impl_;
+    c.corked = on;
+    // Linux __tcp_sock_set_cork(): uncorking sends what Nagle and the windows allow now.
+    if (!on && (c.state == State::Established || c.state == State::CloseWait)) c.output(now);
+}
+
+bool Connection::corked() const { return impl_->corked; }
 
 size_t Connection::pushed_readable() const {
     const Impl& c = *impl_;

@@ -131,6 +131,13 @@ public:
     // first non-urgent octet, MUST-62). Segments carry URG until SND.UNA passes
     // SND.UP; urgent data is not held back by Nagle (as Linux).
     size_t send_urgent(std::span<const uint8_t> data, Instant now);
+    // SEND with the PUSH flag given (§3.9.1.2, MAY-15); send(data, now) is
+    // push = true. push = false is Linux's MSG_MORE: no PSH at the end of this
+    // data, and a tail shorter than the MSS is not sent by this call (full
+    // segments go as the windows allow). It goes, with the other rules (Nagle,
+    // SWS), at the next chance that is not an unpushed SEND: an arriving ACK
+    // (as Linux), a pushed SEND, CLOSE, or the 200 ms ceiling (then with PSH).
+    size_t send(std::span<const uint8_t> data, Instant now, bool push);
     // RECEIVE: copies up to out.size() in-order bytes; returns the count.
     // Opening the window may send a window update. A read stops at the urgent
     // mark (RCV.UP), so urgent data comes out on its own (data stays inline).
@@ -212,6 +219,12 @@ public:
     // turns it off for this connection (MUST-17), like TCP_NODELAY. Takes
     // effect at the next send or arriving ACK.
     void set_nodelay(bool on);
+    // Cork (MAY-15), like Linux's TCP_CORK: while on, a tail shorter than the
+    // MSS waits to be combined with later SENDs (full segments still go) until
+    // uncorked, CLOSE, or 200 ms after it was first held (then sent with PSH).
+    // Turning it off sends what the other rules allow at once. Off by default.
+    void set_cork(bool on, Instant now);
+    bool corked() const;
 
     // ---- IP level (added by icmp; RFC 9293 §3.9.1.9, §3.9.2.1, §3.9.2.2) ----
 
@@ -271,7 +284,7 @@ public:
     struct Impl;  // the TCB (tcp/connection_impl.h); public so the core's helpers can name it
 
 private:
-    size_t send_with(std::span<const uint8_t> data, Instant now, bool urgent);
+    size_t send_with(std::span<const uint8_t> data, Instant now, bool urgent, bool push);
 
     std::unique_ptr<Impl> impl_;
 };

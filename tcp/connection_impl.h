@@ -24,6 +24,9 @@
 
 namespace ustack::tcp {
 
+// Linux's TCP_CORK ceiling (tcp(7)): a held tail waits at most this long (MAY-15).
+inline constexpr Duration kCorkCeiling = std::chrono::milliseconds(200);
+
 struct Connection::Impl {
     Impl(Connection& self, const TcpConfig& config, const FourTuple& tuple, Outbox& outbox, IsnGenerator& isn);
 
@@ -144,6 +147,12 @@ struct Connection::Impl {
     // ---- user interface extras (§3.9.1) ----
     bool error_reports = true;        // soft errors and advice told to the observer (SHLD-20)
     std::optional<SeqNum> push_mark;  // end of the last segment received with PSH (MAY-17)
+    // SEND without PUSH (MAY-15; connection_output.cc, as Linux's MSG_MORE and TCP_CORK).
+    bool corked = false;                    // set_cork: sub-MSS tails wait
+    bool tail_pushed = true;                // the last SEND that queued data was pushed: PSH at the end
+    bool unpushed_call = false;             // inside a SEND without PUSH: its sub-MSS tail waits
+    bool cork_release = false;              // the ceiling is sending the held tail
+    std::optional<Instant> cork_deadline;   // a held tail goes by then (kCorkCeiling)
 
     // ---- deferred observer events (fired once the call is done) ----
     enum Event : uint8_t { Readable = 1, Writable = 2, Status = 4, Urgent = 8, Advice = 16 };
@@ -204,6 +213,9 @@ struct Connection::Impl {
     bool send_data_segment(SeqNum seq, uint32_t max_len, bool retransmission, Instant now);
     void retransmit_head(Instant now);
     void update_timers(Instant now);
+    // MAY-15: a tail of fewer than `unsent` < MSS octets waits (cork or an unpushed SEND).
+    bool tail_held(uint32_t unsent) const;
+    void on_cork_timeout(Instant now);  // the ceiling: the held tail goes, with PSH
 
     // ---- connection_icmp.cc ----
     bool on_icmp_error(const IcmpError& err, Instant now);

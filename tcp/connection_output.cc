@@ -1,6 +1,6 @@
 // What to send now (RFC 9293 §3.8.6 windows, §3.10.7 ACK rules, §3.5.2 resets;
 // RFC 5681 cwnd; sender SWS avoidance §3.8.6.2.1, MUST-38; Nagle §3.7.4, SHLD-7;
-// the urgent pointer §3.8.5 with RFC 6093 semantics).
+// the urgent pointer §3.8.5 with RFC 6093 semantics; PUSH §3.9.1.2, MAY-15, SHLD-27).
 #include <algorithm>
 
 #include "tcp/connection_impl.h"
@@ -131,7 +131,9 @@ bool Connection::Impl::send_data_segment(SeqNum seq, uint32_t max_len, bool retr
     if (len > 0) {
         size_t copied = snd.copy(seq, std::span<uint8_t>(scratch.data(), len));
         s.payload = std::span<const uint8_t>(scratch.data(), copied);
-        if (seq + len == snd.data_end()) s.flags |= flags::PSH;
+        // SHLD-27: PSH on the segment that ends the queued data, collapsing
+        // successive pushes; not when the last SEND was unpushed (MAY-15).
+        if (seq + len == snd.data_end() && tail_pushed) s.flags |= flags::PSH;
     }
     if (fin) s.flags |= flags::FIN;
     // RFC 3168 §6.1.2, §6.1.5-6.1.6: new data (not a retransmission, not a
@@ -173,6 +175,7 @@ void Connection::Impl::retransmit_head(Instant now) {
 }
 
 void Connection::Impl::output(Instant now) {
+    bool held = false;  // a sub-MSS tail waits for more (MAY-15)
     bool sending_state = state == State::Established || state == State::CloseWait ||
                          state == State::FinWait1 || state == State::LastAck || state == State::Closing;
     if (sending_state && snd.syn_acked() && sack_recovery()) {
@@ -196,6 +199,10 @@ void Connection::Impl::output(Instant now) {
                 if (!nodelay && !snd.urgent_mode() && fresh && unsent < snd.mss() && small_unacked &&
                     !snd.fin_queued())
                     break;
+                if (fresh && tail_held(unsent)) {
+                    held = true;
+                    break;
+                }
                 // Sender SWS avoidance (§3.8.6.2.1): send a full segment, or all
                 // that is queued, or at least half the largest window seen, or
                 // anything when nothing is in flight (no ACK would come to wake us).
@@ -214,8 +221,28 @@ void Connection::Impl::output(Instant now) {
             break;
         }
     }
+    // MAY-15: the ceiling counts from when the tail was first held (Linux
+    // arms its probe timer then); nothing held, no ceiling.
+    if (!held) cork_deadline.reset();
+    else if (!cork_deadline) cork_deadline = now + kCorkCeiling;
     if (ack_now) send_ack();
     update_timers(now);
+}
+
+bool Connection::Impl::tail_held(uint32_t unsent) const {
+    // Linux tcp_nagle_test() with TCP_NAGLE_CORK: a partial segment waits;
+    // not once the FIN is queued, nor in urgent mode, nor when the ceiling
+    // releases it. Full segments are never held.
+    return (corked || unpushed_call) && !cork_release && unsent < snd.mss() && !snd.fin_queued() &&
+           !snd.urgent_mode();
+}
+
+void Connection::Impl::on_cork_timeout(Instant now) {
+    // Linux sends the held tail from its probe timer (tcp_write_wakeup), with PSH.
+    tail_pushed = true;
+    cork_release = true;
+    output(now);
+    cork_release = false;
 }
 
 void Connection::Impl::update_timers(Instant now) {

@@ -1,7 +1,8 @@
 // Timeouts (RFC 9293 §3.10.8): retransmission with RFC 6298 backoff, the R1/R2
 // limits of §3.8.3 (MUST-20..23) and the user timeout, TIME-WAIT 2MSL (§3.4.2,
 // MUST-13), zero-window probes (§3.8.6.1, MUST-36/37 probing with backoff),
-// the delayed ACK timer (§3.8.6.3, MUST-40) and keep-alives (§3.8.4, MUST-24..29);
+// the delayed ACK timer (§3.8.6.3, MUST-40), keep-alives (§3.8.4, MUST-24..29)
+// and the ceiling on a held unpushed tail (§3.9.1.2, MAY-15);
 // the user timeout and R2 also end unanswered zero-window and keep-alive probes.
 #include <algorithm>
 #include <string>
@@ -25,7 +26,7 @@ std::optional<Instant> Connection::Impl::next_deadline() const {
     std::optional<Instant> d;
     for (const auto& t :
          {retransmit_deadline, persist_deadline, time_wait_deadline, delack_deadline, keepalive_deadline,
-          fin_wait2_deadline, rack_deadline, tlp_deadline}) {
+          fin_wait2_deadline, rack_deadline, tlp_deadline, cork_deadline}) {
         if (t && (!d || *t < *d)) d = t;
     }
     return d;
@@ -63,6 +64,10 @@ void Connection::Impl::on_timer(Instant now) {
     if (delack_deadline && now >= *delack_deadline) {
         delack_deadline.reset();
         if (state != State::Closed) send_ack();  // the delayed ACK (§3.8.6.3)
+    }
+    if (cork_deadline && now >= *cork_deadline) {
+        cork_deadline.reset();
+        if (state != State::Closed) on_cork_timeout(now);  // MAY-15 ceiling
     }
     if (keepalive_deadline && now >= *keepalive_deadline) {
         keepalive_deadline.reset();

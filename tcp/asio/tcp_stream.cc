@@ -368,6 +368,14 @@ std::size_t TcpStream::flush() {
     return dropped;
 }
 
+bool TcpStream::set_cork(bool on) {
+    tcp::Connection* c = connection();
+    if (!c) return false;
+    c->set_cork(on, core_->loop().now());
+    core_->loop().kick();  // uncorking may have sent, and the ceiling is a new deadline
+    return true;
+}
+
 bool TcpStream::set_error_reports(bool on) {
     tcp::Connection* c = connection();
     if (!c) return false;

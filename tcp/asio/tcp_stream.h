@@ -266,6 +266,10 @@ public:
     // is still recorded and still becomes the error if the connection times
     // out. False when the stream holds no connection.
     bool set_error_reports(bool on);
+    // Cork (§3.9.1.2, MAY-15), like TCP_CORK: while on, writes shorter than
+    // the MSS are combined, held until uncorked, close or 200 ms (full
+    // segments still go); off sends what is held. False when no connection.
+    bool set_cork(bool on);
 
     // Takes over a connection (from a listener's accept queue).
     void assign(std::shared_ptr<tcp::Connection> conn) { core_->assign(std::move(conn)); }

@@ -1,5 +1,5 @@
 // TcpStream's RFC 9293 §3.9.1 extras end to end over two stacks (asio_two_stacks.h):
-// the PSH indication (MAY-17), FLUSH (MAY-14) and the error reports the application
+// the PSH indication (MAY-17), cork (MAY-15), FLUSH (MAY-14) and the error reports the application
 // can turn off (SHLD-20).
 #include <gtest/gtest.h>
 
@@ -95,6 +95,23 @@ TEST_F(TwoStacks, Flush_DropsQueuedDataNotYetSent) {
     ASSERT_EQ(got.size(), sent + tail.size());
     EXPECT_TRUE(std::equal(got.begin(), got.begin() + long(sent), data.begin()));
     EXPECT_EQ(std::string(got.end() - 3, got.end()), tail);
+}
+
+TEST_F(TwoStacks, Cork_SmallWritesArriveTogetherWhenUncorked) {
+    USTACK_REQ("MAY-15");
+    TcpAcceptor acceptor(*b_, {kB, 80});
+    TcpStream client(*a_), server(*b_);
+    connect_pair(client, server, acceptor);
+    ASSERT_TRUE(client.set_cork(true));
+    std::string first = "ab", second = "cd";
+    client.async_write_some(asio::buffer(first), [](error_code, size_t) {});
+    client.async_write_some(asio::buffer(second), [](error_code, size_t) {});
+    // Held: nothing arrives for a while (well inside the 200 ms ceiling).
+    EXPECT_FALSE(run_until([&] { return server.connection()->readable() > 0; }, 60ms));
+    EXPECT_EQ(client.connection()->snapshot().bytes_in_flight, 0u);
+    ASSERT_TRUE(client.set_cork(false));
+    ASSERT_TRUE(run_until([&] { return server.connection()->readable() == 4; }));
+    EXPECT_EQ(server.pushed_readable(), 4u);  // one pushed segment
 }
 
 TEST_F(TwoStacks, ErrorReports_SoftErrorCompletesTheWait) {

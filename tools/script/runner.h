@@ -67,7 +67,8 @@ private:
     struct Socket {
         bool nonblocking = false;
         bool linger_abort = false;  // SO_LINGER {onoff=1, linger=0}: close() sends RST
-        bool nodelay = false;
+        bool nodelay = false;       // TCP_NODELAY
+        bool cork = false;          // TCP_CORK
         std::optional<tcp::CongestionAlgorithm> congestion;  // TCP_CONGESTION
         // SO_KEEPALIVE, TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_USER_TIMEOUT (ms):
         // kept here, applied to the connection, inherited by accepted sockets.

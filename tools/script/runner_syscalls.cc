@@ -236,6 +236,8 @@ Runner::Outcome Runner::sys_accept(Call& c) {
         n.keepalive = s.keepalive;
         n.keepalive_config = s.keepalive_config;
         n.user_timeout_ms = s.user_timeout_ms;
+        n.nodelay = s.nodelay;  // TCP_NODELAY and TCP_CORK too (Linux clones them)
+        n.cork = s.cork;
         apply_tcp_options(n);
         return {false, fd, 0};
     }
@@ -309,6 +311,7 @@ Runner::Outcome Runner::sys_write(Call& c) {
     const size_t len = size_t(int_arg(c, 2));
     const bool dontwait = c.spec->args.size() > 3 && (int_arg(c, 3) & 0x40);
     const bool oob = c.spec->args.size() > 3 && (int_arg(c, 3) & 0x1);  // MSG_OOB: SEND with URGENT (§3.8.5)
+    const bool more = c.spec->args.size() > 3 && (int_arg(c, 3) & 0x8000);  // MSG_MORE: SEND without PUSH (MAY-15)
     tcp::Connection& conn = *s.conn;
     if (int e = error_of(s)) return {false, -1, e};
     if (connecting(conn.state())) return (s.nonblocking || dontwait) ? Outcome{false, -1, EAGAIN_} : Outcome{true, 0, 0};
@@ -316,7 +319,7 @@ Runner::Outcome Runner::sys_write(Call& c) {
     while (c.written < len) {
         size_t chunk = std::min(len - c.written, zeros().size());
         std::span<const uint8_t> bytes(zeros().data(), chunk);
-        size_t n = oob ? conn.send_urgent(bytes, now_) : conn.send(bytes, now_);
+        size_t n = oob ? conn.send_urgent(bytes, now_) : conn.send(bytes, now_, !more);
         c.written += n;
         if (n < chunk) break;
     }
@@ -386,9 +389,14 @@ Runner::Outcome Runner::sys_setsockopt(Call& c) {
         if (v == 0) unsupported(" with 0 (ustack has no out-of-band byte; urgent data is always inline)");
         return {false, 0, 0};
     }
-    if (level == 6 && name == 1) {  // TCP_NODELAY: ustack has no Nagle algorithm, so it always behaves as set
-        if (v == 0) unsupported(" with 0 (ustack has no Nagle algorithm)");
-        s.nodelay = true;
+    if (level == 6 && name == 1) {  // TCP_NODELAY: Nagle off (MUST-17) for this socket
+        s.nodelay = v != 0;
+        apply_tcp_options(s);
+        return {false, 0, 0};
+    }
+    if (level == 6 && name == 3) {  // TCP_CORK (MAY-15): uncorking sends what the other rules allow
+        s.cork = v != 0;
+        apply_tcp_options(s);
         return {false, 0, 0};
     }
     // Keep-alive (RFC 9293 §3.8.4) and the user timeout (§3.9.1), with Linux's ranges.
@@ -430,6 +438,8 @@ Runner::Outcome Runner::sys_setsockopt(Call& c) {
 
 void Runner::apply_tcp_options(Socket& s) {
     if (!s.conn) return;
+    s.conn->set_nodelay(s.nodelay);
+    if (s.conn->corked() != s.cork) s.conn->set_cork(s.cork, now_);
     s.conn->set_keepalive_config(s.keepalive_config);
     s.conn->set_keepalive(s.keepalive, now_);
     s.conn->set_user_timeout(std::chrono::milliseconds(s.user_timeout_ms));
@@ -447,6 +457,7 @@ Runner::Outcome Runner::sys_getsockopt(Call& c) {
     else if (level == 1 && name == 7) v = int64_t(cfg.send_buffer);
     else if (level == 1 && name == 8) v = int64_t(cfg.recv_buffer);
     else if (level == 6 && name == 1) v = s.nodelay ? 1 : 0;
+    else if (level == 6 && name == 3) v = s.cork ? 1 : 0;
     else if (level == 1 && name == 10) v = 1;  // SO_OOBINLINE: always
     else if (level == 1 && name == 9) v = s.keepalive ? 1 : 0;
     else if (level == 6 && name == 4) v = std::chrono::duration_cast<std::chrono::seconds>(s.keepalive_config.idle).count();

@@ -35,7 +35,7 @@ constexpr std::array kSymbols{
     Named{"POLLIN", 0x1},       Named{"POLLPRI", 0x2},      Named{"POLLOUT", 0x4},      Named{"POLLERR", 0x8},
     Named{"POLLHUP", 0x10},     Named{"POLLNVAL", 0x20},    Named{"POLLRDNORM", 0x40},  Named{"POLLWRNORM", 0x100},
     Named{"POLLRDHUP", 0x2000}, Named{"MSG_PEEK", 0x2},     Named{"MSG_DONTWAIT", 0x40}, Named{"MSG_NOSIGNAL", 0x4000},
-    Named{"MSG_OOB", 0x1},      Named{"SO_OOBINLINE", 10},
+    Named{"MSG_OOB", 0x1},      Named{"SO_OOBINLINE", 10},  Named{"MSG_MORE", 0x8000},  Named{"TCP_CORK", 3},
 };
 
 }  // namespace
