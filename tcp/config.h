@@ -27,6 +27,9 @@ struct KeepAliveConfig {
     Duration interval = std::chrono::seconds(75);
     // Unanswered probes before the connection is dropped ("timed out").
     uint32_t count = 9;
+    // MAY-6: each probe carries one garbage octet at SEG.SEQ = SND.NXT-1 (as
+    // BSD did for old peers that ignore zero-length probes); off: no data (SHLD-12, as Linux).
+    bool garbage_octet = false;
 };
 
 // When a listener answers a SYN with a SYN cookie (tcp/syn_cookie.h).

@@ -1,8 +1,8 @@
 // Timeouts (RFC 9293 §3.10.8): retransmission with RFC 6298 backoff, the R1/R2
 // limits of §3.8.3 (MUST-20..23) and the user timeout, TIME-WAIT 2MSL (§3.4.2,
 // MUST-13), zero-window probes (§3.8.6.1, MUST-36/37 probing with backoff),
-// the delayed ACK timer (§3.8.6.3, MUST-40), keep-alives (§3.8.4, MUST-24..29)
-// and the ceiling on a held unpushed tail (§3.9.1.2, MAY-15);
+// the delayed ACK timer (§3.8.6.3, MUST-40), keep-alives (§3.8.4, MUST-24..29,
+// MAY-6) and the ceiling on a held unpushed tail (§3.9.1.2, MAY-15);
 // the user timeout and R2 also end unanswered zero-window and keep-alive probes.
 #include <algorithm>
 #include <string>
@@ -173,8 +173,13 @@ void Connection::Impl::on_keepalive_timeout(Instant now) {
         return;
     }
     // The probe: <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, no data (SHLD-12).
-    // The sequence number is old, so the peer must answer with an ACK.
-    emit(make_segment(snd.nxt() - 1u, flags::ACK));
+    // The sequence number is old, so the peer must answer with an ACK. With
+    // garbage_octet (MAY-6) it carries one octet there, a duplicate below the
+    // peer's RCV.NXT whose value does not matter (never counted as sent).
+    Segment probe = make_segment(snd.nxt() - 1u, flags::ACK);
+    const uint8_t garbage[1] = {0};
+    if (cfg.keepalive_config.garbage_octet) probe.payload = std::span<const uint8_t>(garbage, 1);
+    emit(probe);
     ++keepalive_probes;
     update_keepalive();
 }
