@@ -350,6 +350,18 @@ void Harness::advance(Duration d, Loc loc) {
     run_until(now_ + d, loc);
 }
 
+bool Harness::icmp(tcp::IcmpError::Kind kind, uint8_t code, int64_t rel_seq, uint16_t mtu, uint16_t quoted_len) {
+    tcp::IcmpError e;
+    e.kind = kind;
+    e.code = code;
+    e.seq = SeqNum(opt_.our_isn) + uint32_t(rel_seq);
+    e.next_hop_mtu = mtu;
+    e.quoted_total_len = quoted_len;
+    note("ICMP error kind " + std::to_string(int(kind)) + " code " + std::to_string(code) + " quoting seq " +
+         std::to_string(rel_seq) + (mtu ? " mtu " + std::to_string(mtu) : std::string()));
+    return layer().icmp_error(tuple_, e, now_);
+}
+
 void Harness::discard_pending(Loc) {
     if (!out_.empty()) note("discard " + std::to_string(out_.size()) + " pending segment(s)");
     out_.clear();

@@ -86,6 +86,9 @@ public:
     const std::deque<Recorded>& pending() const { return out_; }
     // Drops pending output (for tests that do not care, e.g. optional ACKs).
     void discard_pending(Loc loc = Loc::current());
+    // An ICMP error quoting our segment at relative seq `rel_seq` reaches the layer now
+    // (RFC 1122 §4.2.3.9, RFC 1191 for `mtu`). Returns true when a connection acted on it.
+    bool icmp(tcp::IcmpError::Kind kind, uint8_t code, int64_t rel_seq, uint16_t mtu = 0, uint16_t quoted_len = 0);
 
     // State of the current connection. LISTEN means: no live connection on the
     // current 4-tuple and a listener on our port (a passive SYN-RECEIVED

@@ -1,13 +1,22 @@
-// An Outbox that keeps every segment a TcpLayer sends (payload dropped), for
-// layer-level unit tests that drive TcpLayer directly instead of the harness.
+// An Outbox that keeps every segment a TcpLayer sends (payload dropped) and a
+// base fixture, for layer-level unit tests that drive TcpLayer directly instead of the harness.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
+#include "base/time.h"
+#include "stack/wire/ipv4_address.h"
+#include "tcp/config.h"
+#include "tcp/isn.h"
 #include "tcp/outbox.h"
 #include "tcp/segment_codec.h"
+#include "tcp/tcp_layer.h"
 
 namespace ustack::testing {
 
@@ -38,5 +47,19 @@ inline tcp::ParsedSegment peer_segment(uint16_t src_port, uint16_t dst_port, uin
     p.seg.payload = data;
     return p;
 }
+
+// One TcpLayer (ISS 1000) that make_layer() builds from `cfg`, its output in
+// `rec`, the clock at `now`; we are kUs, the peer kPeer.
+struct LayerTest : ::testing::Test {
+    static inline const wire::Ipv4Address kUs{10, 0, 0, 2};
+    static inline const wire::Ipv4Address kPeer{10, 0, 0, 1};
+    SegmentRecorder rec;
+    tcp::FixedIsn isn{1000};
+    tcp::TcpConfig cfg;
+    std::unique_ptr<tcp::TcpLayer> layer;
+    Instant now{std::chrono::seconds(100)};
+
+    void make_layer() { layer = std::make_unique<tcp::TcpLayer>(cfg, rec, isn); }
+};
 
 }  // namespace ustack::testing

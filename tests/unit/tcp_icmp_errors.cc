@@ -11,16 +11,6 @@ using Kind = tcp::IcmpError::Kind;
 
 class TcpIcmp : public TcpTest {
 protected:
-    // An ICMP error quoting our segment with relative sequence number `rel_seq`.
-    bool icmp(Kind kind, uint8_t code, int64_t rel_seq, uint16_t mtu = 0, uint16_t quoted_len = 0) {
-        IcmpError e;
-        e.kind = kind;
-        e.code = code;
-        e.seq = wire::SeqNum(uint32_t(our_iss() + rel_seq));
-        e.next_hop_mtu = mtu;
-        e.quoted_total_len = quoted_len;
-        return layer().icmp_error(tuple(), e, now());
-    }
     void established_with_data_in_flight() {
         in_state(State::Established);
         send("hello");

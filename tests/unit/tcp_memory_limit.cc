@@ -17,23 +17,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const wire::Ipv4Address kUs{10, 0, 0, 2};
-const wire::Ipv4Address kPeer{10, 0, 0, 1};
-
-using Recorder = ::ustack::testing::SegmentRecorder;
-
-struct TcpMemoryLimit : ::testing::Test {
-    Recorder rec;
-    FixedIsn isn{1000};
-    TcpConfig cfg;
-    std::unique_ptr<TcpLayer> layer;
-    Instant now{100s};
+struct TcpMemoryLimit : ::ustack::testing::LayerTest {
     size_t cost = MemoryPool::admission_cost(1460);
 
     void make(size_t limit) {
         cfg.memory_limit = limit;
         cfg.window_scaling = false;  // plain 16-bit windows keep the edges easy to read
-        layer = std::make_unique<TcpLayer>(cfg, rec, isn);
+        make_layer();
     }
     void in(uint16_t peer_port, uint8_t fl, uint32_t seq, uint32_t ack = 0, std::span<const uint8_t> data = {}) {
         layer->input(kPeer, kUs, ::ustack::testing::peer_segment(peer_port, 80, fl, seq, ack, data), now);
@@ -42,6 +32,15 @@ struct TcpMemoryLimit : ::testing::Test {
     void check_total() {
         EXPECT_EQ(layer->memory().total, layer->memory_by_scan()) << "layer total disagrees with its connections";
     }
+    // No limit; a passive connection from port 4001, accepted (ISS 1000, IRS 5000).
+    std::shared_ptr<Connection> established_without_limit() {
+        make(0);
+        listener = layer->listen(Endpoint{kUs, 80}, 16);
+        in(4001, flags::SYN, 5000);
+        in(4001, flags::ACK, 5001, 1001);
+        return listener->accept();
+    }
+    std::shared_ptr<Listener> listener;
     // The right edge our last segment advertised: SEG.ACK + SEG.WND.
     SeqNum edge() const { return rec.out.back().seg.ack + uint32_t(rec.out.back().seg.window); }
 };
@@ -99,11 +98,7 @@ TEST_F(TcpMemoryLimit, ActiveOpen_FailsWithNoBuffersAtTheLimitAndSucceedsOnceFre
 
 TEST_F(TcpMemoryLimit, Pressure_AdvertisedEdgeNeverMovesLeftAndStopsOpening) {
     USTACK_REQ("SHLD-14");
-    make(0);
-    auto l = layer->listen(Endpoint{kUs, 80}, 16);
-    in(4001, flags::SYN, 5000);
-    in(4001, flags::ACK, 5001, 1001);
-    auto c = l->accept();
+    auto c = established_without_limit();
     ASSERT_TRUE(c);
     const SeqNum promised = SeqNum(5001) + 65535u;  // the SYN-ACK's window
     EXPECT_EQ(rec.out.back().seg.ack + uint32_t(rec.out.back().seg.window), promised);
@@ -133,11 +128,7 @@ TEST_F(TcpMemoryLimit, Pressure_AdvertisedEdgeNeverMovesLeftAndStopsOpening) {
 }
 
 TEST_F(TcpMemoryLimit, Pressure_SendTakesOnlyWhatAllocatedStorageHolds) {
-    make(0);
-    auto l = layer->listen(Endpoint{kUs, 80}, 16);
-    in(4001, flags::SYN, 5000);
-    in(4001, flags::ACK, 5001, 1001);
-    auto c = l->accept();
+    auto c = established_without_limit();
     ASSERT_TRUE(c);
     std::vector<uint8_t> data(100000, 2);
     EXPECT_EQ(c->send(std::span(data).first(100), now), 100u);

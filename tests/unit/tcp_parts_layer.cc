@@ -13,31 +13,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const wire::Ipv4Address kUs{10, 0, 0, 2};
-const wire::Ipv4Address kPeer{10, 0, 0, 1};
-
-using Recorder = ::ustack::testing::SegmentRecorder;
-
-struct TcpPartsLayer : ::testing::Test {
-    Recorder rec;
-    FixedIsn isn{1000};
-    TcpConfig cfg;
-    std::unique_ptr<TcpLayer> layer;
-    Instant now{100s};
-
+struct TcpPartsLayer : ::ustack::testing::LayerTest {
     void SetUp() override {
         cfg.msl = 1s;
-        layer = std::make_unique<TcpLayer>(cfg, rec, isn);
+        make_layer();
     }
     void in(uint16_t peer_port, uint16_t our_port, uint8_t fl, uint32_t seq, uint32_t ack = 0) {
-        ParsedSegment p;
-        p.src_port = peer_port;
-        p.dst_port = our_port;
-        p.seg.seq = SeqNum(seq);
-        p.seg.ack = SeqNum(ack);
-        p.seg.flags = fl;
-        p.seg.window = 65535;
-        layer->input(kPeer, kUs, p, now);
+        layer->input(kPeer, kUs, ::ustack::testing::peer_segment(peer_port, our_port, fl, seq, ack), now);
     }
     Segment last() { return rec.out.back().seg; }
 };
@@ -275,7 +257,7 @@ TEST_F(TcpPartsLayer, EphemeralPortsExhausted) {
 
 // Drives a passive connection on port 80 to TIME-WAIT (we close first).
 std::shared_ptr<Connection> to_time_wait(TcpPartsLayer& t, std::shared_ptr<Listener>& l) {
-    l = t.layer->listen(Endpoint{kUs, 80}, 4);
+    l = t.layer->listen(Endpoint{t.kUs, 80}, 4);
     t.in(4000, 80, flags::SYN, 5000);
     t.in(4000, 80, flags::ACK, 5001, 1001);
     auto c = l->accept();

@@ -13,14 +13,7 @@ using Kind = tcp::IcmpError::Kind;
 class TcpPmtu : public TcpTest {
 protected:
     // Fragmentation Needed with next-hop MTU `mtu`, quoting relative seq `rel_seq`.
-    bool frag_needed(int64_t rel_seq, uint16_t mtu) {
-        tcp::IcmpError e;
-        e.kind = Kind::DestUnreachable;
-        e.code = 4;
-        e.seq = wire::SeqNum(uint32_t(our_iss() + rel_seq));
-        e.next_hop_mtu = mtu;
-        return layer().icmp_error(tuple(), e, now());
-    }
+    bool frag_needed(int64_t rel_seq, uint16_t mtu) { return icmp(Kind::DestUnreachable, 4, rel_seq, mtu); }
     // Passive open with SACK (RACK keeps a record of every segment), no timestamps: MSS 1460.
     void sack_established() {
         config().timestamps = false;

@@ -12,13 +12,6 @@ using Kind = tcp::IcmpError::Kind;
 
 class TcpSoftError : public TcpTest {
 protected:
-    bool icmp(Kind kind, uint8_t code, int64_t rel_seq) {
-        tcp::IcmpError e;
-        e.kind = kind;
-        e.code = code;
-        e.seq = wire::SeqNum(uint32_t(our_iss() + rel_seq));
-        return layer().icmp_error(tuple(), e, now());
-    }
     // A soft ICMP error quoting our segment at `rel_seq` arrives now; the timer
     // at hand then ends the connection within `wait`, reporting `reported`.
     void expect_reported_at_timeout(Kind kind, uint8_t code, int64_t rel_seq, Duration wait, TcpError reported,

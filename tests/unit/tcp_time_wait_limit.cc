@@ -19,21 +19,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const wire::Ipv4Address kUs{10, 0, 0, 2};
-const wire::Ipv4Address kPeer{10, 0, 0, 1};
-
-struct TcpTimeWaitLimit : ::testing::Test {
-    ::ustack::testing::SegmentRecorder rec;
-    FixedIsn isn{1000};
-    TcpConfig cfg;
-    std::unique_ptr<TcpLayer> layer;
+struct TcpTimeWaitLimit : ::ustack::testing::LayerTest {
     std::shared_ptr<Listener> listener;
-    Instant now{100s};
 
     void make(size_t max_time_wait) {
         cfg.max_time_wait = max_time_wait;
         cfg.msl = 1s;
-        layer = std::make_unique<TcpLayer>(cfg, rec, isn);
+        make_layer();
         listener = layer->listen(Endpoint{kUs, 80}, 1024);
     }
     void in(uint16_t peer_port, uint8_t fl, uint32_t seq, uint32_t ack = 0) {
