@@ -36,7 +36,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import linux_diff  # noqa: E402
 
 REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-DEFAULT_CSV = os.path.join(REPO, "..", "shared", "conformance", "rfc9293-requirements.csv")
+# The requirements table sits beside the checkout (../shared); a checkout elsewhere (a git worktree)
+# names it with USTACK_REQUIREMENTS_CSV, which tests/run-all.sh's conformance step passes on too.
+DEFAULT_CSV = os.environ.get("USTACK_REQUIREMENTS_CSV") or os.path.join(
+    REPO, "..", "shared", "conformance", "rfc9293-requirements.csv")
 DEFAULT_NA = os.path.join(REPO, "docs", "conformance-na.csv")
 DEFAULT_OUT = os.path.join(REPO, "docs", "conformance.md")
 DEFAULT_LINUX_DIFFS = os.path.join(REPO, "docs", "linux-differences.csv")
