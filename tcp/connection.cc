@@ -226,10 +226,6 @@ void Connection::open_from_cookie(const Segment& syn, SeqNum iss, Instant now) {
     c.arm_retransmit(now);
 }
 
-size_t Connection::send(std::span<const uint8_t> data, Instant now) {
-    return send_with(data, now, false, true);
-}
-
 size_t Connection::send(std::span<const uint8_t> data, Instant now, bool push) {
     return send_with(data, now, false, push);
 }

@@ -124,20 +124,19 @@ public:
     // hands over the ACK, which completes the handshake as usual.
     void open_from_cookie(const Segment& syn, SeqNum iss, Instant now);
     // SEND: queues bytes; returns how many were taken (0 when the buffer is
-    // full, or after CLOSE: then error() is ConnectionClosing).
-    size_t send(std::span<const uint8_t> data, Instant now);
+    // full, or after CLOSE: then error() is ConnectionClosing). `push` is the
+    // PUSH flag (§3.9.1.2, MAY-15): push = false is Linux's MSG_MORE: no PSH
+    // at the end of this data, and a tail shorter than the MSS is not sent by
+    // this call (full segments go as the windows allow). It goes, with the
+    // other rules (Nagle, SWS), at the next chance that is not an unpushed
+    // SEND: an arriving ACK (as Linux), a pushed SEND, CLOSE, or the 200 ms
+    // ceiling (then with PSH).
+    size_t send(std::span<const uint8_t> data, Instant now, bool push = true);
     // SEND with the urgent flag (§3.8.5, MUST-30): like send(), and SND.UP
     // becomes one past the last octet taken (RFC 6093: the pointer names the
     // first non-urgent octet, MUST-62). Segments carry URG until SND.UNA passes
     // SND.UP; urgent data is not held back by Nagle (as Linux).
     size_t send_urgent(std::span<const uint8_t> data, Instant now);
-    // SEND with the PUSH flag given (§3.9.1.2, MAY-15); send(data, now) is
-    // push = true. push = false is Linux's MSG_MORE: no PSH at the end of this
-    // data, and a tail shorter than the MSS is not sent by this call (full
-    // segments go as the windows allow). It goes, with the other rules (Nagle,
-    // SWS), at the next chance that is not an unpushed SEND: an arriving ACK
-    // (as Linux), a pushed SEND, CLOSE, or the 200 ms ceiling (then with PSH).
-    size_t send(std::span<const uint8_t> data, Instant now, bool push);
     // RECEIVE: copies up to out.size() in-order bytes; returns the count.
     // Opening the window may send a window update. A read stops at the urgent
     // mark (RCV.UP), so urgent data comes out on its own (data stays inline).
